@@ -1,0 +1,36 @@
+/** Emitted verbatim as `contract-runtime.ts` beside the emulator's generated handler contracts. */
+export const contractRuntimeSource = `import type { z } from "zod";
+
+/** One key of a request: its wire name, its schema, and whether it may be absent. */
+export interface KeySpec {
+  readonly key: string;
+  readonly schema: z.ZodType;
+  readonly optional: boolean;
+}
+
+export type RequestCheck<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: "missing" | "invalid"; readonly key: string; readonly message: string };
+
+/**
+ * Checks a decoded request against its key specs: a missing key and a wrongly typed key are told
+ * apart (they map to different error codes); 64-bit values come out as bigint.
+ */
+export function checkRequest<T>(method: string, specs: readonly KeySpec[], payload: Record<string, unknown>): RequestCheck<T> {
+  const value: Record<string, unknown> = {};
+  for (const spec of specs) {
+    const raw = payload[spec.key];
+    if (raw === undefined || raw === null) {
+      if (spec.optional) continue;
+      return { ok: false, reason: "missing", key: spec.key, message: \`\${method}: missing parameter "\${spec.key}"\` };
+    }
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, reason: "invalid", key: spec.key, message: \`\${method}: invalid parameter "\${spec.key}": \${issue?.message ?? "invalid"}\` };
+    }
+    value[spec.key] = parsed.data;
+  }
+  return { ok: true, value: value as T };
+}
+`;

@@ -1,0 +1,48 @@
+/**
+ * The zod schemas of the IDL's scalar types, emitted verbatim as `scalars.ts` beside the generated code
+ * (so the generated code is self-contained). Input schemas check what callers pass; wire schemas check
+ * decoded msgpack and turn 64-bit values into bigint.
+ */
+export const scalarsSource = `import { z } from "zod";
+
+const int64Text = "expected an int64 (a bigint, or a number that is a safe integer)";
+
+function intIn(bits: 8 | 16 | 32) {
+  const max = 2 ** (bits - 1) - 1;
+  const error = \`expected an int\${bits} (\${-max - 1}..\${max})\`;
+  return z.number({ error }).int({ error }).min(-max - 1, { error }).max(max, { error });
+}
+
+export const int8 = intIn(8);
+export const int16 = intIn(16);
+export const int32 = intIn(32);
+export const int64 = z.union(
+  [
+    z.bigint().min(-(2n ** 63n), { error: int64Text }).max(2n ** 63n - 1n, { error: int64Text }),
+    z.number().int({ error: int64Text }).min(Number.MIN_SAFE_INTEGER, { error: int64Text }).max(Number.MAX_SAFE_INTEGER, { error: int64Text }),
+  ],
+  { error: int64Text },
+);
+export const bool = z.boolean({ error: "expected a boolean" });
+export const string = z.string({ error: "expected a string" });
+export const bytes = z.instanceof(Uint8Array, { error: "expected a Uint8Array" });
+
+/** A set parameter: an array or a Set (checked as an array, so an element's error names its index). */
+export function setOf<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => (v instanceof Set ? [...v] : v), z.array(item, { error: "expected an array or a Set" }));
+}
+
+function wireIntIn(bits: 8 | 16 | 32) {
+  const max = 2 ** (bits - 1) - 1;
+  return z.union([z.number().int(), z.bigint().transform(Number)], { error: \`expected an int\${bits}\` }).pipe(
+    z.number().min(-max - 1).max(max),
+  );
+}
+
+export const wireInt8 = wireIntIn(8);
+export const wireInt16 = wireIntIn(16);
+export const wireInt32 = wireIntIn(32);
+export const wireInt64 = z.union([z.bigint(), z.number().int().transform((n) => BigInt(n))], { error: int64Text });
+/** Bytes arrive as bin (Uint8Array) from Node peers and as str from C++ peers. */
+export const wireBytes = z.union([z.instanceof(Uint8Array), z.string().transform((s) => new TextEncoder().encode(s))]);
+`;

@@ -1,0 +1,107 @@
+import type { TypeRef } from "../idl/type-expr.js";
+
+/** TypeScript and zod source text for IDL types. */
+
+/** The type a caller passes. */
+export function tsInput(t: TypeRef): string {
+  switch (t.kind) {
+    case "scalar":
+      return { int8: "number", int16: "number", int32: "number", int64: "Int64", bool: "boolean", string: "string", bytes: "Uint8Array" }[t.name];
+    case "list":
+      return `readonly ${wrap(tsInput(t.of))}[]`;
+    case "set":
+      return `readonly ${wrap(tsInput(t.of))}[] | ReadonlySet<${tsInput(t.of)}>`;
+    case "map":
+      return `Readonly<Record<string, ${tsInput(t.value)}>>`;
+    default:
+      return t.name;
+  }
+}
+
+/** The type a result carries (64-bit values as bigint). `wireInt64` widens int64 to bigint | number (server answers). */
+export function tsOutput(t: TypeRef, wireInt64 = false, enumsAsNumber = false): string {
+  switch (t.kind) {
+    case "scalar":
+      return { int8: "number", int16: "number", int32: "number", int64: wireInt64 ? "bigint | number" : "bigint", bool: "boolean", string: "string", bytes: "Uint8Array" }[t.name];
+    case "list":
+    case "set":
+      return `${wrap(tsOutput(t.of, wireInt64, enumsAsNumber))}[]`;
+    case "map":
+      return `Record<string, ${tsOutput(t.value, wireInt64, enumsAsNumber)}>`;
+    case "enum":
+      return enumsAsNumber ? "number" : t.name;
+    default:
+      return t.name;
+  }
+}
+
+function wrap(s: string): string {
+  return /[|&]/.test(s) ? `(${s})` : s;
+}
+
+/** zod schema text checking a caller's value. */
+export function zodInput(t: TypeRef, enumValues: (name: string) => readonly number[], bounds?: { min?: number; max?: number }): string {
+  let s: string;
+  switch (t.kind) {
+    case "scalar":
+      s = t.name;
+      break;
+    case "list":
+      s = `z.array(${zodInput(t.of, enumValues)})`;
+      break;
+    case "set":
+      s = `setOf(${zodInput(t.of, enumValues)})`;
+      break;
+    case "map":
+      s = `z.record(z.string(), ${zodInput(t.value, enumValues)})`;
+      break;
+    case "enum":
+      s = `z.literal([${enumValues(t.name).join(", ")}], { error: "expected a ${t.name}: ${enumValues(t.name).join(", ")}" })`;
+      break;
+    default:
+      s = `${t.name}Input`;
+  }
+  if (bounds?.min !== undefined) s += `.min(${bounds.min}, { error: "expected at least ${bounds.min}" })`;
+  if (bounds?.max !== undefined) s += `.max(${bounds.max}, { error: "expected at most ${bounds.max}" })`;
+  return s;
+}
+
+/** zod schema text checking a decoded wire value (64-bit values become bigint). */
+export function zodWire(t: TypeRef, enumBase: (name: string) => string): string {
+  switch (t.kind) {
+    case "scalar":
+      return { int8: "wireInt8", int16: "wireInt16", int32: "wireInt32", int64: "wireInt64", bool: "bool", string: "string", bytes: "wireBytes" }[t.name];
+    case "list":
+    case "set":
+      return `z.array(${zodWire(t.of, enumBase)})`;
+    case "map":
+      return `z.record(z.string(), ${zodWire(t.value, enumBase)})`;
+    case "enum":
+      return zodWire({ kind: "scalar", name: enumBase(t.name) as "int8" }, enumBase);
+    default:
+      return `${t.name}Wire`;
+  }
+}
+
+/** Scalar/list helper names a piece of zod text uses, for the import line. */
+export function usedHelpers(texts: readonly string[], names: readonly string[]): string[] {
+  const all = texts.join(" ");
+  return names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_.])${n}([^A-Za-z0-9_]|$)`).test(all));
+}
+
+export const scalarHelperNames = ["int8", "int16", "int32", "int64", "bool", "string", "bytes", "setOf", "wireInt8", "wireInt16", "wireInt32", "wireInt64", "wireBytes"];
+
+export function literal(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+export function docComment(...lines: (string | undefined)[]): string {
+  const text = lines.filter((l): l is string => !!l && l.length > 0);
+  if (text.length === 0) return "";
+  if (text.length === 1) return `/** ${text[0]} */\n`;
+  return `/**\n${text.map((l) => ` * ${l}`).join("\n")}\n */\n`;
+}
+
+export function upperFirst(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
+}

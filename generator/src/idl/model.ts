@@ -1,0 +1,394 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { IdlError, type IdlProblem } from "./errors.js";
+import { errorsSchema, serviceSchema, typesSchema, type MethodSpec, type ServiceFile } from "./meta-schema.js";
+import { formatPath, IdlSource, type PathSegment } from "./source.js";
+import { formatType, intRanges, parseType, sameType, type IntName, type NamedKind, type TypeRef } from "./type-expr.js";
+
+export interface FieldModel {
+  readonly name: string;
+  readonly type: TypeRef;
+  readonly doc: string;
+  readonly optional: boolean;
+}
+export interface StructModel {
+  readonly name: string;
+  readonly doc: string;
+  readonly fields: readonly FieldModel[];
+}
+export interface EnumModel {
+  readonly name: string;
+  readonly doc: string;
+  readonly base: IntName;
+  readonly values: readonly { readonly name: string; readonly value: number; readonly doc: string }[];
+}
+export interface ErrorGroupModel {
+  readonly key: string;
+  readonly constName: string;
+  readonly doc: string;
+  readonly codes: readonly { readonly code: number; readonly name: string; readonly pascal: string; readonly doc: string }[];
+}
+export interface ParamModel {
+  readonly name: string;
+  readonly wire: string;
+  readonly type: TypeRef;
+  readonly doc: string;
+  readonly optional: boolean;
+  readonly default?: unknown;
+  readonly min?: number;
+  readonly max?: number;
+}
+export interface FilledModel {
+  readonly wire: string;
+  readonly type: TypeRef;
+  readonly generate: string;
+  readonly option?: string;
+  readonly returned: boolean;
+  readonly doc: string;
+}
+export interface AnswerFieldModel {
+  readonly wire: string;
+  readonly name: string;
+  readonly type: TypeRef;
+  readonly doc: string;
+  readonly optional: boolean;
+}
+export interface MethodModel {
+  readonly name: string;
+  readonly fpnn: string;
+  readonly doc: string;
+  /** The generic method this variant derives from (undefined for a generic/plain method). */
+  readonly base?: string;
+  /** SDK positional parameters, in order. */
+  readonly params: readonly ParamModel[];
+  /** Wire fields with a value fixed by the method (a variant's mtype). */
+  readonly fixed: readonly { readonly wire: string; readonly type: TypeRef; readonly value: unknown }[];
+  readonly filled: readonly FilledModel[];
+  readonly answer: readonly AnswerFieldModel[];
+  readonly hook?: { readonly name: string; readonly args: readonly { readonly arg: string; readonly param: string }[] };
+  /** Named result struct, or undefined when the result type is derived from the answer. */
+  readonly result?: string;
+}
+/** The server-side view of one FPNN method: every wire key a request may carry. */
+export interface FpnnMethodModel {
+  readonly fpnn: string;
+  readonly doc: string;
+  readonly sdkName: string;
+  readonly request: readonly { readonly wire: string; readonly type: TypeRef; readonly optional: boolean; readonly doc: string }[];
+  readonly answer: readonly AnswerFieldModel[];
+}
+export interface ServiceModel {
+  readonly name: string;
+  readonly file: string;
+  readonly auth: "signed" | "none";
+  readonly doc: string;
+  readonly methods: readonly MethodModel[];
+  readonly fpnnMethods: readonly FpnnMethodModel[];
+}
+export interface IdlModel {
+  readonly sources: readonly string[];
+  readonly errors: readonly ErrorGroupModel[];
+  readonly errorsFile: string;
+  readonly enums: readonly EnumModel[];
+  readonly structs: readonly StructModel[];
+  readonly records: readonly StructModel[];
+  readonly typesFiles: readonly string[];
+  readonly services: readonly ServiceModel[];
+}
+
+/**
+ * Loads and validates an IDL directory: `errors.yaml`, and per namespace folder a `types.yaml` plus one
+ * YAML file per service. Throws IdlError listing every problem (file, line, path).
+ * `display` turns an absolute path into the name used in messages and headers.
+ */
+export function loadIdl(dir: string, display: (path: string) => string = (p) => relative(process.cwd(), p)): IdlModel {
+  const sources: IdlSource[] = [];
+  const open = (path: string): IdlSource => {
+    const s = IdlSource.read(path, display(path));
+    sources.push(s);
+    return s;
+  };
+  const collect = (): IdlProblem[] => sources.flatMap((s) => s.problems);
+
+  const errorsPath = join(dir, "errors.yaml");
+  if (!existsSync(errorsPath)) throw new IdlError([{ file: display(errorsPath), line: 1, path: "", message: "missing file" }]);
+  const errorsSrc = open(errorsPath);
+  const errorsFile = errorsSrc.validate(errorsSchema);
+
+  const namespaces = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const typeSrcs: { src: IdlSource; data: ReturnType<typeof typesSchema.parse> }[] = [];
+  const serviceSrcs: { src: IdlSource; data: ServiceFile }[] = [];
+  for (const ns of namespaces) {
+    const files = readdirSync(join(dir, ns))
+      .filter((f) => f.endsWith(".yaml"))
+      .sort();
+    for (const f of files) {
+      const src = open(join(dir, ns, f));
+      if (f === "types.yaml") {
+        const data = src.validate(typesSchema);
+        if (data) typeSrcs.push({ src, data });
+      } else {
+        const data = src.validate(serviceSchema);
+        if (data) serviceSrcs.push({ src, data });
+      }
+    }
+  }
+  if (collect().length > 0) throw new IdlError(collect());
+
+  // Named types, across all types files.
+  const kinds = new Map<string, NamedKind>();
+  const declare = (src: IdlSource, path: PathSegment[], name: string, kind: NamedKind): void => {
+    if (kinds.has(name)) src.report(path, `type "${name}" is declared twice`, true);
+    kinds.set(name, kind);
+  };
+  for (const { src, data } of typeSrcs) {
+    for (const n of Object.keys(data.enums ?? {})) declare(src, ["enums", n], n, "enum");
+    for (const n of Object.keys(data.structs ?? {})) declare(src, ["structs", n], n, "struct");
+    for (const n of Object.keys(data.records ?? {})) declare(src, ["records", n], n, "record");
+  }
+  const typeAt = (src: IdlSource, path: PathSegment[], text: string): TypeRef => {
+    try {
+      return parseType(text, (n) => kinds.get(n));
+    } catch (e) {
+      // Located at the type's own line, named by its owner (methods.x.params.toUid: unknown type "in64").
+      src.problems.push({ file: src.file, line: src.lineAt(path), path: formatPath(path.at(-1) === "type" ? path.slice(0, -1) : path), message: (e as Error).message });
+      return { kind: "scalar", name: "string" };
+    }
+  };
+
+  const enums: EnumModel[] = [];
+  const rawStructs = new Map<string, { src: IdlSource; extends?: string; doc: string; fields: FieldModel[] }>();
+  const records: StructModel[] = [];
+  for (const { src, data } of typeSrcs) {
+    for (const [name, e] of Object.entries(data.enums ?? {})) {
+      const [lo, hi] = intRanges[e.type];
+      const values = Object.entries(e.values).map(([vn, v]) => {
+        if (BigInt(v.value) < lo || BigInt(v.value) > hi) src.report(["enums", name, "values", vn, "value"], `${v.value} is outside ${e.type}`);
+        return { name: vn, value: v.value, doc: v.doc ?? "" };
+      });
+      enums.push({ name, doc: e.doc ?? "", base: e.type, values });
+    }
+    for (const [name, s] of Object.entries(data.structs ?? {})) {
+      const fields = Object.entries(s.fields).map(([fn, f]) => ({
+        name: fn,
+        type: typeAt(src, ["structs", name, "fields", fn, "type"], f.type),
+        doc: f.doc ?? "",
+        optional: f.optional ?? false,
+      }));
+      if (s.extends !== undefined && kinds.get(s.extends) !== "struct") src.report(["structs", name, "extends"], `unknown struct "${s.extends}"`);
+      rawStructs.set(name, { src, ...(s.extends !== undefined ? { extends: s.extends } : {}), doc: s.doc ?? "", fields });
+    }
+    for (const [name, r] of Object.entries(data.records ?? {})) {
+      const fields = Object.entries(r.fields).map(([fn, f]) => ({
+        name: fn,
+        type: typeAt(src, ["records", name, "fields", fn, "type"], f.type),
+        doc: f.doc ?? "",
+        optional: f.optional ?? false,
+      }));
+      records.push({ name, doc: r.doc ?? "", fields });
+    }
+  }
+  const flatten = (name: string, seen: Set<string>): FieldModel[] => {
+    const s = rawStructs.get(name);
+    if (!s) return [];
+    if (seen.has(name)) {
+      s.src.report(["structs", name, "extends"], `struct "${name}" extends itself`);
+      return s.fields;
+    }
+    seen.add(name);
+    return [...(s.extends ? flatten(s.extends, seen) : []), ...s.fields];
+  };
+  const structs: StructModel[] = [...rawStructs].map(([name, s]) => ({ name, doc: s.doc, fields: flatten(name, new Set()) }));
+  const structByName = new Map(structs.map((s) => [s.name, s]));
+
+  const errors: ErrorGroupModel[] = Object.entries(errorsFile?.groups ?? {}).map(([key, g]) => ({
+    key,
+    constName: g.const,
+    doc: g.doc,
+    codes: Object.entries(g.codes).map(([code, c]) => {
+      const name = typeof c === "string" ? c : c.name;
+      return { code: Number(code), name, pascal: pascalCase(name), doc: typeof c === "string" ? "" : (c.doc ?? "") };
+    }),
+  }));
+
+  const sdkNames = new Map<string, string>();
+  const services = serviceSrcs.map(({ src, data }) => buildService(src, data, typeAt, structByName, sdkNames));
+
+  const problems = collect();
+  if (problems.length > 0) throw new IdlError(problems);
+  return {
+    sources: sources.map((s) => s.file),
+    errors,
+    errorsFile: errorsSrc.file,
+    enums,
+    structs,
+    records,
+    typesFiles: typeSrcs.map((t) => t.src.file),
+    services,
+  };
+}
+
+function buildService(
+  src: IdlSource,
+  data: ServiceFile,
+  typeAt: (src: IdlSource, path: PathSegment[], text: string) => TypeRef,
+  structs: Map<string, StructModel>,
+  sdkNames: Map<string, string>,
+): ServiceModel {
+  const methods: MethodModel[] = [];
+  const fpnnMethods: FpnnMethodModel[] = [];
+  const fpnnSeen = new Set<string>();
+  const addMethod = (m: MethodModel, path: PathSegment[]): void => {
+    const where = sdkNames.get(m.name);
+    if (where) src.report(path, `method "${m.name}" is already defined (${where})`, true);
+    sdkNames.set(m.name, `${src.file} ${path.join(".")}`);
+    methods.push(m);
+  };
+
+  for (const [name, spec] of Object.entries(data.methods)) {
+    const at = ["methods", name];
+    const params = buildParams(src, at, spec, typeAt);
+    const filled = (spec.filled ?? []).flatMap((wire, i): FilledModel[] => {
+      const f = data.filled?.[wire];
+      if (!f) {
+        src.report([...at, "filled", i], `unknown filled field "${wire}" (declare it under the service's "filled")`);
+        return [];
+      }
+      return [{ wire, type: typeAt(src, ["filled", wire, "type"], f.type), generate: f.generate, ...(f.option !== undefined ? { option: f.option } : {}), returned: f.returned ?? false, doc: f.doc ?? "" }];
+    });
+    const answer = Object.entries(spec.answer).map(([wire, a]) => ({
+      wire,
+      name: a.name ?? wire,
+      type: typeAt(src, [...at, "answer", wire, "type"], a.type),
+      doc: a.doc ?? "",
+      optional: a.optional ?? false,
+    }));
+    const wires = new Set<string>();
+    for (const p of params) {
+      if (wires.has(p.wire)) src.report([...at, "params", p.name, "wire"], `wire key "${p.wire}" is used twice`);
+      wires.add(p.wire);
+    }
+    for (const f of filled) {
+      if (wires.has(f.wire)) src.report([...at, "filled"], `wire key "${f.wire}" is used twice`);
+      wires.add(f.wire);
+    }
+    const hook = spec.hook
+      ? {
+          name: spec.hook.name,
+          args: Object.entries(spec.hook.args ?? {}).map(([arg, param]) => {
+            if (!params.some((p) => p.name === param)) src.report([...at, "hook", "args", arg], `unknown parameter "${param}"`);
+            return { arg, param };
+          }),
+        }
+      : undefined;
+    if (spec.result !== undefined && !structs.has(spec.result)) src.report([...at, "result"], `unknown struct "${spec.result}"`);
+    else if (spec.result !== undefined && !hook) checkResult(src, [...at, "result"], structs.get(spec.result)!, answer, filled);
+
+    if (fpnnSeen.has(spec.fpnn)) src.report([...at, "fpnn"], `FPNN method "${spec.fpnn}" is already described in this service`);
+    fpnnSeen.add(spec.fpnn);
+    fpnnMethods.push({
+      fpnn: spec.fpnn,
+      doc: spec.doc,
+      sdkName: name,
+      request: [
+        ...params.map((p) => ({ wire: p.wire, type: p.type, optional: p.optional || p.default !== undefined, doc: p.doc })),
+        ...filled.map((f) => ({ wire: f.wire, type: f.type, optional: false, doc: f.doc })),
+      ],
+      answer,
+    });
+
+    const base: MethodModel = {
+      name,
+      fpnn: spec.fpnn,
+      doc: spec.doc,
+      params,
+      fixed: [],
+      filled,
+      answer,
+      ...(hook ? { hook } : {}),
+      ...(spec.result !== undefined ? { result: spec.result } : {}),
+    };
+    addMethod(base, at);
+
+    if (spec.variants === undefined) continue;
+    const set = data.variantSets?.[spec.variants];
+    if (!set) {
+      src.report([...at, "variants"], `unknown variant set "${spec.variants}"`);
+      continue;
+    }
+    if (!name.includes("Message")) src.report([...at, "variants"], `a method with variants needs "Message" in its name (it is replaced by the variant name)`);
+    for (const [vi, v] of set.entries()) {
+      const vname = name.replace("Message", v.name);
+      const fixed: { wire: string; type: TypeRef; value: unknown }[] = [];
+      for (const [pname, value] of Object.entries(v.fix ?? {})) {
+        const p = params.find((x) => x.name === pname);
+        if (!p) {
+          src.report(["variantSets", spec.variants, vi, "fix", pname], `method "${name}" has no parameter "${pname}"`);
+          continue;
+        }
+        fixed.push({ wire: p.wire, type: p.type, value });
+      }
+      const fixedNames = new Set(Object.keys(v.fix ?? {}));
+      addMethod(
+        {
+          ...base,
+          name: vname,
+          base: name,
+          doc: (spec.variantDoc ?? spec.doc).replaceAll("{label}", v.label),
+          params: params.filter((p) => !fixedNames.has(p.name)),
+          fixed,
+        },
+        at,
+      );
+    }
+  }
+  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, fpnnMethods };
+}
+
+function buildParams(
+  src: IdlSource,
+  at: PathSegment[],
+  spec: MethodSpec,
+  typeAt: (src: IdlSource, path: PathSegment[], text: string) => TypeRef,
+): ParamModel[] {
+  let sawOptional = false;
+  return Object.entries(spec.params ?? {}).map(([name, p]) => {
+    const optional = p.optional === true || p.default !== undefined;
+    if (sawOptional && !optional) src.report([...at, "params", name], `required parameter "${name}" follows an optional one`, true);
+    sawOptional ||= optional;
+    return {
+      name,
+      wire: p.wire,
+      type: typeAt(src, [...at, "params", name, "type"], p.type),
+      doc: p.doc ?? "",
+      optional,
+      ...(p.default !== undefined ? { default: p.default } : {}),
+      ...(p.min !== undefined ? { min: p.min } : {}),
+      ...(p.max !== undefined ? { max: p.max } : {}),
+    };
+  });
+}
+
+/** Without a hook, a named result must be exactly the answer fields plus the returned filled fields. */
+function checkResult(src: IdlSource, path: PathSegment[], struct: StructModel, answer: readonly AnswerFieldModel[], filled: readonly FilledModel[]): void {
+  const produced = new Map<string, TypeRef>([...answer.map((a) => [a.name, a.type] as const), ...filled.filter((f) => f.returned).map((f) => [f.wire, f.type] as const)]);
+  for (const f of struct.fields) {
+    const t = produced.get(f.name);
+    if (!t && !f.optional) src.report(path, `the answer does not provide field "${f.name}" of ${struct.name}`);
+    else if (t && !sameType(t, f.type)) src.report(path, `field "${f.name}" is ${formatType(t)} in the answer but ${formatType(f.type)} in ${struct.name}`);
+    produced.delete(f.name);
+  }
+  for (const extra of produced.keys()) src.report(path, `${struct.name} has no field "${extra}"`);
+}
+
+export function pascalCase(upperSnake: string): string {
+  return upperSnake
+    .toLowerCase()
+    .split("_")
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}

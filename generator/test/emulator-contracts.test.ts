@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FpnnClient, FpnnServer } from "../../packages/fpnn/src/index.js";
+import { registerChatHandlers, type ChatHandlers } from "../../packages/rtm-emulator/src/generated/index.js";
+
+const auth = { pid: 11000001, sign: "X", salt: 7712190559145689088n, ts: 1795634291 };
+
+describe("generated emulator handler contracts (registerChatHandlers)", () => {
+  const server = new FpnnServer();
+  let client: FpnnClient;
+  const seen: unknown[] = [];
+  const unused = () => {
+    throw new Error("not used here");
+  };
+  const handlers: ChatHandlers = {
+    sendmsg: (request, a) => {
+      seen.push({ request, a });
+      return request.msg === "wrong-answer" ? ({ mtime: "later" } as unknown as { mtime: number }) : { mtime: 5 };
+    },
+    sendmsgs: unused, sendgroupmsg: unused, sendroommsg: unused, broadcastmsg: unused, getgroupmsg: unused, getroommsg: unused,
+    getbroadcastmsg: unused, getp2pmsg: unused, getmsg: unused, delmsg: unused,
+    getmsgnum: (request) => ({ sender: request.mtypes?.length ?? 0, num: Number(request.xid) }),
+  };
+  beforeAll(async () => {
+    registerChatHandlers(server, handlers, { missingCode: 200033, invalidCode: 200034, validateAnswers: true });
+    const { port } = await server.listen(0, "127.0.0.1");
+    client = new FpnnClient({ endpoint: `127.0.0.1:${port}`, autoReconnect: false });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it("hands the handler typed request and auth (64-bit values as bigint)", async () => {
+    const answer = await client.quest("sendmsg", { ...auth, mtype: 30, from: 1001, to: 1002, mid: 2n ** 62n, msg: "hi", attrs: "" });
+    expect(answer).toEqual({ mtime: 5 });
+    expect(seen.at(-1)).toEqual({ request: { mtype: 30, from: 1001n, to: 1002n, mid: 2n ** 62n, msg: "hi", attrs: "" }, a: auth });
+  });
+
+  it("a missing key answers 200033 naming it; a wrongly typed key 200034", async () => {
+    await expect(client.quest("sendmsg", { ...auth, mtype: 30, from: 1001, mid: 1, msg: "hi", attrs: "" })).rejects.toMatchObject({ code: 200033, message: expect.stringContaining('"to"') });
+    await expect(client.quest("sendmsg", { ...auth, mtype: 30, from: 1001, to: "x", mid: 1, msg: "hi", attrs: "" })).rejects.toMatchObject({ code: 200034, message: expect.stringContaining('"to"') });
+    await expect(client.quest("sendmsg", { pid: 1, sign: "X", ts: 1, mtype: 30, from: 1, to: 2, mid: 1, msg: "", attrs: "" })).rejects.toMatchObject({ code: 200033, message: expect.stringContaining('"salt"') });
+  });
+
+  it("optional keys may be absent", async () => {
+    expect(await client.quest("getmsgnum", { ...auth, type: 2, xid: 2001 })).toEqual({ sender: 0, num: 2001 });
+    expect(await client.quest("getmsgnum", { ...auth, type: 2, xid: 7, mtypes: [30, 31] })).toEqual({ sender: 2, num: 7 });
+  });
+
+  it("in dev, an answer that breaks the contract becomes an error answer instead of going out", async () => {
+    await expect(client.quest("sendmsg", { ...auth, mtype: 30, from: 1, to: 2, mid: 1, msg: "wrong-answer", attrs: "" })).rejects.toMatchObject({ code: 20001 });
+  });
+});

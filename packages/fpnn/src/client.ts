@@ -1,0 +1,372 @@
+import { EventEmitter } from "node:events";
+import { connect as dialTcp, type Socket } from "node:net";
+import { methodBytesOf, timeoutMsOf, type QuestOptions } from "./arguments.js";
+import { Connection, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { FpnnError } from "./errors.js";
+import { DEFAULT_MAX_FRAME_SIZE } from "./frame.js";
+import { FpnnErrorCode } from "./generated/error-codes.js";
+import type { FpnnHooks } from "./hooks.js";
+import { packPayload, type Payload } from "./msgpack.js";
+import { abortQuest, cancelledError, newPendingQuest, QuestTable, settleReject, timeoutError, type PendingQuest } from "./quest-table.js";
+import { RegressiveReconnect, type RegressiveStrategy } from "./reconnect.js";
+
+export interface FpnnClientOptions {
+  /** "host:port" ("[::1]:port" for IPv6). */
+  endpoint: string;
+  /** Default quest timeout in seconds (30). */
+  timeout?: number;
+  /** Seconds to wait for the TCP connection (10). */
+  connectTimeout?: number;
+  /** Reconnect with the regressive strategy after the connection drops (true). */
+  autoReconnect?: boolean;
+  regressiveStrategy?: Partial<RegressiveStrategy>;
+  /** `*ping` after `idleMs` without traffic (20 s); a ping unanswered for `timeoutMs` (10 s) drops the connection. */
+  keepAlive?: boolean | Partial<KeepAliveOptions>;
+  /** Largest frame sent or accepted, in bytes (8 MiB). */
+  maxFrameSize?: number;
+  hooks?: FpnnHooks;
+  /** Reserved for the encryption module (ECDH + AES); see beforeReady. */
+  encryption?: unknown;
+  /**
+   * Runs on every new connection before any queued quest is sent (e.g. the `*key` exchange). It may
+   * use connection.quest() and connection.setCipher(); client quests wait until it resolves. A throw
+   * drops the connection and fails the attempt.
+   */
+  beforeReady?: (connection: Connection) => void | Promise<void>;
+}
+
+export interface FpnnClientEvents {
+  connect: [event: { endpoint: string; reconnected: boolean }];
+  /** A ready connection closed; `error` is the reason pending quests were rejected with (20002 after close()). */
+  close: [error: FpnnError];
+  /** Only emitted when somebody listens. */
+  error: [error: Error];
+  /** A reconnect is scheduled. */
+  reconnect: [event: { attempt: number; delayMs: number }];
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_KEEP_ALIVE: KeepAliveOptions = { idleMs: 20_000, timeoutMs: 10_000 };
+const MAX_QUEUED_ONEWAYS = 10_000;
+
+interface QueuedOneway {
+  readonly method: string;
+  readonly methodBytes: Buffer;
+  readonly payloadBytes: Buffer;
+}
+
+const noop = (): void => {};
+
+/** FPNN client: one pipelined TCP connection, connected lazily, reconnected on loss. */
+export class FpnnClient extends EventEmitter<FpnnClientEvents> {
+  readonly endpoint: string;
+  readonly host: string;
+  readonly port: number;
+  private readonly defaultTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly autoReconnect: boolean;
+  private readonly keepAlive: KeepAliveOptions | undefined;
+  private readonly maxFrameSize: number;
+  private readonly hooks: FpnnHooks | undefined;
+  private readonly beforeReady: FpnnClientOptions["beforeReady"];
+  private readonly policy: RegressiveReconnect;
+  private readonly handlers = new Map<string, QuestHandler>();
+  private readonly queue = new QuestTable((quest) => settleReject(quest, timeoutError(quest)));
+  private queuedOneways: QueuedOneway[] = [];
+  private nextQueueId = 1;
+  private active: Connection | undefined;
+  private ready = false;
+  private connecting: Promise<void> | undefined;
+  private dialing: Socket | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private closedByUser = false;
+  private everConnected = false;
+
+  constructor(options: FpnnClientOptions) {
+    super();
+    if (typeof options !== "object" || options === null) throw new TypeError("options: required");
+    const { host, port } = parseEndpoint(options.endpoint);
+    this.endpoint = options.endpoint;
+    this.host = host;
+    this.port = port;
+    this.defaultTimeoutMs = timeoutMsOf(options.timeout, DEFAULT_TIMEOUT_MS, "options.timeout");
+    this.connectTimeoutMs = timeoutMsOf(options.connectTimeout, 10_000, "options.connectTimeout");
+    this.autoReconnect = options.autoReconnect ?? true;
+    this.keepAlive = keepAliveOf(options.keepAlive, true);
+    this.maxFrameSize = maxFrameSizeOf(options.maxFrameSize);
+    this.hooks = options.hooks;
+    this.beforeReady = options.beforeReady;
+    this.policy = new RegressiveReconnect(options.regressiveStrategy);
+    if (options.encryption !== undefined && options.beforeReady === undefined) {
+      throw new TypeError("options.encryption: encryption is not wired into this client yet; pass beforeReady from the encryption module");
+    }
+  }
+
+  /** The current connection, if one is open and ready. */
+  get connection(): Connection | undefined {
+    return this.ready ? this.active : undefined;
+  }
+
+  get isConnected(): boolean {
+    return this.ready && this.active !== undefined && this.active.isOpen;
+  }
+
+  /** Connects now (quest() also connects on demand). Rejects with FpnnError 20012 when the endpoint cannot be reached. */
+  connect(): Promise<void> {
+    this.closedByUser = false;
+    if (this.isConnected) return Promise.resolve();
+    if (this.connecting !== undefined) return this.connecting;
+    this.cancelReconnect();
+    return this.startConnect();
+  }
+
+  /** Sends a two-way quest; resolves with the answer map, rejects with FpnnError. */
+  quest(method: string, payload: Payload, options?: QuestOptions): Promise<Payload> {
+    const connection = this.active;
+    if (this.ready && connection !== undefined && connection.isOpen) return connection.quest(method, payload, options);
+    return this.enqueue(method, payload, options);
+  }
+
+  /** Sends a one-way quest. Bad arguments throw; delivery problems are reported as 'error' events. */
+  oneway(method: string, payload: Payload): void {
+    const connection = this.active;
+    if (this.ready && connection !== undefined && connection.isOpen) {
+      connection.oneway(method, payload);
+      return;
+    }
+    const methodBytes = methodBytesOf(method);
+    const payloadBytes = packPayload(payload);
+    this.checkFrameSize(method, 12 + methodBytes.length + payloadBytes.length);
+    if (this.closedByUser) throw new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client is closed", { method });
+    if (this.queuedOneways.length >= MAX_QUEUED_ONEWAYS) {
+      throw new FpnnError(FpnnErrorCode.CoreWorkQueueFull, `more than ${MAX_QUEUED_ONEWAYS} one-way quests wait for a connection`, { method });
+    }
+    this.queuedOneways.push({ method, methodBytes, payloadBytes });
+    this.ensureConnecting();
+  }
+
+  /** Handles quests the server sends on this client's connection; the return value is the answer. */
+  onQuest(method: string, handler: QuestHandler): void {
+    methodBytesOf(method);
+    if (typeof handler !== "function") throw new TypeError("handler: must be a function");
+    this.handlers.set(method, handler);
+  }
+
+  /** Rejects every pending and queued quest with 20002 and closes the connection. */
+  async close(): Promise<void> {
+    this.closedByUser = true;
+    this.cancelReconnect();
+    const closed = new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client closed");
+    this.failQueue(closed);
+    this.dialing?.destroy();
+    const connection = this.active;
+    if (connection !== undefined) await connection.close();
+    await this.connecting?.catch(noop);
+  }
+
+  private enqueue(method: string, payload: Payload, options: QuestOptions | undefined): Promise<Payload> {
+    let methodBytes: Buffer;
+    let payloadBytes: Buffer;
+    let timeoutMs: number;
+    try {
+      methodBytes = methodBytesOf(method);
+      timeoutMs = timeoutMsOf(options?.timeout, this.defaultTimeoutMs);
+      payloadBytes = packPayload(payload);
+      this.checkFrameSize(method, 16 + methodBytes.length + payloadBytes.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
+    if (this.closedByUser) return Promise.reject(new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client is closed", { method }));
+    const promise = new Promise<Payload>((resolve, reject) => {
+      const quest = newPendingQuest(method, resolve, reject, timeoutMs, signal, abortQuest);
+      quest.seq = this.nextQueueId++;
+      quest.methodBytes = methodBytes;
+      quest.payloadBytes = payloadBytes;
+      this.queue.add(quest);
+    });
+    this.ensureConnecting();
+    return promise;
+  }
+
+  private checkFrameSize(method: string, size: number): void {
+    if (size > this.maxFrameSize) {
+      throw new FpnnError(FpnnErrorCode.CoreEncoding, `quest ${method}: frame of ${size} bytes exceeds maxFrameSize ${this.maxFrameSize}; nothing was sent`, { method });
+    }
+  }
+
+  private ensureConnecting(): void {
+    if (this.connecting !== undefined || this.reconnectTimer !== undefined || this.isConnected) return;
+    this.startConnect().catch(noop);
+  }
+
+  private startConnect(): Promise<void> {
+    const attempt = this.open().then(
+      () => {
+        this.connecting = undefined;
+      },
+      (error: FpnnError) => {
+        this.connecting = undefined;
+        this.onAttemptFailed(error);
+        throw error;
+      },
+    );
+    this.connecting = attempt;
+    attempt.catch(noop);
+    return attempt;
+  }
+
+  private async open(): Promise<void> {
+    const socket = await this.dial();
+    if (this.closedByUser) {
+      socket.destroy();
+      throw new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client closed while connecting");
+    }
+    const connection: Connection = new Connection(socket, {
+      maxFrameSize: this.maxFrameSize,
+      defaultTimeoutMs: this.defaultTimeoutMs,
+      handlers: this.handlers,
+      keepAlive: this.keepAlive,
+      hooks: this.hooks,
+      onClose: (error) => this.onConnectionClose(connection, error),
+      onError: this.emitError,
+    });
+    this.active = connection;
+    if (this.beforeReady !== undefined) {
+      try {
+        await this.beforeReady(connection);
+      } catch (error) {
+        const reason = FpnnError.is(error) ? error : new FpnnError(FpnnErrorCode.CoreInvalidConnection, `connection set-up failed: ${(error as Error).message}`, { cause: error });
+        connection.destroy(reason);
+        throw reason;
+      }
+    }
+    if (!connection.isOpen) throw await connection.closed;
+    if (this.closedByUser) {
+      await connection.close();
+      throw new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client closed while connecting");
+    }
+    this.ready = true;
+    const reconnected = this.everConnected;
+    this.everConnected = true;
+    this.sendQueued(connection);
+    this.emit("connect", { endpoint: this.endpoint, reconnected });
+  }
+
+  private dial(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = dialTcp({ host: this.host, port: this.port });
+      this.dialing = socket;
+      const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      const onConnected = (): void => {
+        settle();
+        resolve(socket);
+      };
+      const onClose = (): void => {
+        settle();
+        reject(new FpnnError(FpnnErrorCode.CoreConnectionClosed, `connecting to ${this.endpoint} was cancelled`));
+      };
+      const onError = (error: Error): void => {
+        settle();
+        reject(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `cannot connect to ${this.endpoint}: ${error.message}`, { cause: error }));
+      };
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.dialing = undefined;
+        socket.off("connect", onConnected).off("error", onError).off("close", onClose);
+      };
+      socket.once("connect", onConnected).once("error", onError).once("close", onClose);
+    });
+  }
+
+  private sendQueued(connection: Connection): void {
+    for (const quest of this.queue.takeAll()) {
+      const methodBytes = quest.methodBytes!;
+      const payloadBytes = quest.payloadBytes!;
+      quest.methodBytes = quest.payloadBytes = undefined;
+      if (quest.deadline <= performance.now()) settleReject(quest, timeoutError(quest));
+      else connection.sendQuest(quest, methodBytes, payloadBytes);
+    }
+    const oneways = this.queuedOneways;
+    this.queuedOneways = [];
+    for (const { method, methodBytes, payloadBytes } of oneways) {
+      try {
+        connection.sendOneway(method, methodBytes, payloadBytes);
+      } catch (error) {
+        this.emitError(error as Error);
+      }
+    }
+  }
+
+  private onConnectionClose(connection: Connection, error: FpnnError): void {
+    if (this.active !== connection) return;
+    const wasReady = this.ready;
+    this.active = undefined;
+    this.ready = false;
+    if (!wasReady) return; // still connecting: open() reports the failure
+    this.emit("close", error);
+    if (this.closedByUser || !this.autoReconnect) return;
+    this.scheduleReconnect(this.policy.afterClose(performance.now() - connection.openedAt));
+  }
+
+  private onAttemptFailed(error: FpnnError): void {
+    this.emitError(error);
+    if (!this.closedByUser && this.autoReconnect && (this.everConnected || this.queue.size > 0 || this.queuedOneways.length > 0)) {
+      this.scheduleReconnect(this.policy.afterFailure());
+    } else {
+      this.failQueue(error);
+    }
+  }
+
+  private scheduleReconnect(delayMs: number): void {
+    this.emit("reconnect", { attempt: this.policy.failureCount, delayMs });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.closedByUser && !this.isConnected && this.connecting === undefined) this.startConnect().catch(noop);
+    }, delayMs);
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer !== undefined) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+    }
+  }
+
+  private failQueue(error: FpnnError): void {
+    for (const quest of this.queue.takeAll()) settleReject(quest, error.withMethod(quest.method));
+    const dropped = this.queuedOneways.length;
+    this.queuedOneways = [];
+    if (dropped > 0) this.emitError(new FpnnError(error.code, `${dropped} one-way quest(s) dropped: ${error.message}`));
+  }
+
+  private readonly emitError = (error: Error): void => {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  };
+}
+
+export function parseEndpoint(endpoint: unknown): { host: string; port: number } {
+  const match = typeof endpoint === "string" ? /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(endpoint) : null;
+  const port = match === null ? NaN : Number(match[3]);
+  if (match === null || port < 1 || port > 65535) {
+    throw new TypeError(`options.endpoint: expected "host:port", got ${JSON.stringify(endpoint)}`);
+  }
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+export function keepAliveOf(option: boolean | Partial<KeepAliveOptions> | undefined, defaultOn: boolean): KeepAliveOptions | undefined {
+  if (option === undefined ? !defaultOn : option === false) return undefined;
+  const merged = { ...DEFAULT_KEEP_ALIVE, ...(typeof option === "object" ? option : {}) };
+  for (const key of ["idleMs", "timeoutMs"] as const) {
+    if (typeof merged[key] !== "number" || !(merged[key] > 0)) throw new TypeError(`options.keepAlive.${key}: must be a positive number of milliseconds`);
+  }
+  return merged;
+}
+
+export function maxFrameSizeOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_FRAME_SIZE;
+  if (!Number.isInteger(value) || value < 17 || value > 0xffff_ffff) throw new TypeError(`options.maxFrameSize: must be an integer number of bytes above 16, got ${String(value)}`);
+  return value;
+}
+

@@ -1,0 +1,174 @@
+import type { Socket } from "node:net";
+import type { FrameCipher } from "./frame-cipher.js";
+import { FrameType, writeHeader } from "./frame.js";
+import { appendPayload, type Payload } from "./msgpack.js";
+import { MsgpackEncoder } from "./msgpack-encoder.js";
+
+/** Small, so idle connections cost little; a busy one grows its buffers once and then reuses them. */
+const INITIAL_CAPACITY = 4 * 1024;
+const MAX_SPARES = 2;
+
+export interface WriteStats {
+  /** socket.write() calls. */
+  writes: number;
+  framesSent: number;
+  bytesSent: number;
+}
+
+/**
+ * Collects the frames of one tick in a staging buffer and hands them to the socket in one write,
+ * holding back while the socket asks for 'drain'. Payloads are encoded straight into the staging
+ * buffer. Frames are sealed (encryption) as they are added, so a cipher set between two frames
+ * applies from the second one on.
+ */
+export class FrameWriter {
+  readonly stats: WriteStats = { writes: 0, framesSent: 0, bytesSent: 0 };
+  cipher: FrameCipher | undefined;
+  /** The staging buffer: [start, length) is staged and not yet written. */
+  private readonly out = new MsgpackEncoder(INITIAL_CAPACITY);
+  private readonly spares: Buffer[] = [];
+  private scheduled = false;
+  private waitingForDrain = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly maxFrameSize: number,
+  ) {}
+
+  /** Bytes accepted but not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.out.length - this.out.start;
+  }
+
+  /**
+   * Encodes and stages a quest; returns the payload size. Throws (staging nothing) on a payload
+   * that cannot be encoded or a frame above the size limit.
+   */
+  quest(methodBytes: Buffer, seq: number, payload: Payload, oneway: boolean): number {
+    const out = this.out;
+    const headerSize = (oneway ? 12 : 16) + methodBytes.length;
+    out.ensure(headerSize);
+    const frameOffset = out.length - out.start; // relative to start: the buffer may move while encoding
+    out.length += headerSize;
+    try {
+      appendPayload(out, payload);
+    } catch (error) {
+      out.length = out.start + frameOffset;
+      throw error;
+    }
+    const frameStart = out.start + frameOffset;
+    const payloadSize = out.length - frameStart - headerSize;
+    if (headerSize + payloadSize > this.maxFrameSize) {
+      out.length = frameStart;
+      throw new RangeError(`frame of ${headerSize + payloadSize} bytes exceeds maxFrameSize ${this.maxFrameSize}`);
+    }
+    const at = writeHeader(out.buffer, frameStart, oneway ? FrameType.Oneway : FrameType.Twoway, 0x80, methodBytes.length, payloadSize, seq);
+    for (let i = 0; i < methodBytes.length; i++) out.buffer[at + i] = methodBytes[i]!;
+    this.commit(frameStart);
+    return payloadSize;
+  }
+
+  /** Stages a quest whose payload is already encoded (the size limit was checked by the caller). */
+  questBytes(methodBytes: Buffer, seq: number, payload: Uint8Array, oneway: boolean): void {
+    const out = this.out;
+    const size = (oneway ? 12 : 16) + methodBytes.length + payload.length;
+    out.ensure(size);
+    const frameStart = out.length;
+    let at = writeHeader(out.buffer, frameStart, oneway ? FrameType.Oneway : FrameType.Twoway, 0x80, methodBytes.length, payload.length, seq);
+    at += methodBytes.copy(out.buffer, at);
+    out.buffer.set(payload, at);
+    out.length = at + payload.length;
+    this.commit(frameStart);
+  }
+
+  /** Encodes and stages an answer; returns the payload size. Throws (staging nothing) like quest(). */
+  answer(seq: number, payload: Payload): number {
+    const out = this.out;
+    out.ensure(16);
+    const frameOffset = out.length - out.start;
+    out.length += 16;
+    try {
+      appendPayload(out, payload);
+    } catch (error) {
+      out.length = out.start + frameOffset;
+      throw error;
+    }
+    const frameStart = out.start + frameOffset;
+    const payloadSize = out.length - frameStart - 16;
+    if (16 + payloadSize > this.maxFrameSize) {
+      out.length = frameStart;
+      throw new RangeError(`answer of ${16 + payloadSize} bytes exceeds maxFrameSize ${this.maxFrameSize}`);
+    }
+    writeHeader(out.buffer, frameStart, FrameType.Answer, 0x80, 0, payloadSize, seq);
+    this.commit(frameStart);
+    return payloadSize;
+  }
+
+  /** Stages an answer whose payload is already encoded. */
+  answerBytes(seq: number, flag: number, status: number, payload: Uint8Array): void {
+    const out = this.out;
+    out.ensure(16 + payload.length);
+    const frameStart = out.length;
+    const at = writeHeader(out.buffer, frameStart, FrameType.Answer, flag, status, payload.length, seq);
+    out.buffer.set(payload, at);
+    out.length = at + payload.length;
+    this.commit(frameStart);
+  }
+
+  /**
+   * Writes now whatever is staged (normally done once per tick). The staging buffer goes to the
+   * socket as is; writing continues in a spare one, and the socket's write callback returns the
+   * buffer to the spares: no allocation or copy per tick in the steady state.
+   */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const out = this.out;
+    if (this.closed || this.waitingForDrain || out.length === out.start) return;
+    const buffer = out.buffer;
+    const chunk = buffer.subarray(out.start, out.length);
+    out.adopt(this.spares.pop() ?? Buffer.allocUnsafeSlow(buffer.length));
+    this.stats.writes++;
+    this.stats.bytesSent += chunk.length;
+    const drained = this.socket.write(chunk, () => {
+      if (this.spares.length < MAX_SPARES) this.spares.push(buffer);
+    });
+    if (!drained) {
+      this.waitingForDrain = true;
+      this.socket.once("drain", this.onDrain);
+    }
+  };
+
+  /** Drops everything staged; later frames are ignored. */
+  close(): void {
+    this.closed = true;
+    this.out.start = this.out.length = 0;
+  }
+
+  private readonly onDrain = (): void => {
+    this.waitingForDrain = false;
+    this.flush();
+  };
+
+  /** The frame [frameStart, length) is complete: seal it if needed and schedule the flush. */
+  private commit(frameStart: number): void {
+    const out = this.out;
+    if (this.closed) {
+      out.length = frameStart;
+      return;
+    }
+    if (this.cipher !== undefined) {
+      const sealed = this.cipher.seal(out.buffer.subarray(frameStart, out.length));
+      const offset = frameStart - out.start;
+      out.length = frameStart;
+      out.ensure(sealed.length);
+      out.buffer.set(sealed, out.start + offset);
+      out.length = out.start + offset + sealed.length;
+    }
+    this.stats.framesSent++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flush);
+    }
+  }
+}

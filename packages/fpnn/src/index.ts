@@ -1,0 +1,21 @@
+export { FpnnClient, type FpnnClientEvents, type FpnnClientOptions } from "./client.js";
+export { FpnnServer, ServerConnection, type FpnnServerEvents, type FpnnServerOptions, type ServerHandler } from "./server.js";
+export { Connection, type ConnectionStats, type KeepAliveOptions, type QuestContext, type QuestHandler } from "./connection.js";
+export type { QuestOptions } from "./arguments.js";
+export { FpnnError, isCoreCode } from "./errors.js";
+export { FpnnErrorCode } from "./generated/error-codes.js";
+export type { FrameCipher } from "./frame-cipher.js";
+export {
+  DEFAULT_MAX_FRAME_SIZE,
+  FrameDecoder,
+  FrameError,
+  FrameFlag,
+  FrameType,
+  encodeAnswer,
+  encodeQuest,
+  type Frame,
+  type FrameErrorReason,
+} from "./frame.js";
+export { packPayload, unpackPayload, packValue, unpackValue, type Payload } from "./msgpack.js";
+export { RegressiveReconnect, defaultRegressiveStrategy, type RegressiveStrategy } from "./reconnect.js";
+export type { AnswerEvent, Direction, FpnnHooks, QuestEvent } from "./hooks.js";

@@ -1,0 +1,207 @@
+import type { Payload } from "./msgpack.js";
+import { FpnnError } from "./errors.js";
+import { FpnnErrorCode } from "./generated/error-codes.js";
+
+/** One quest waiting for its answer (or, in the client's queue, for a connection). */
+export interface PendingQuest {
+  seq: number;
+  readonly method: string;
+  readonly resolve: (answer: Payload) => void;
+  readonly reject: (error: FpnnError) => void;
+  /** Absolute deadline in performance.now() milliseconds. */
+  deadline: number;
+  slot: number;
+  /** performance.now() when sent; only tracked when an answer hook wants the latency. */
+  startedAt: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Set while the quest waits in the client's queue: the encoded method name and payload. */
+  methodBytes: Buffer | undefined;
+  payloadBytes: Buffer | undefined;
+  /** The table holding the quest right now. */
+  table: QuestTable | undefined;
+  /** Neighbours in its deadline slot's list. */
+  prev: SlotNode | undefined;
+  next: SlotNode | undefined;
+}
+
+/** A node of a slot's circular list: a quest, or the slot's own sentinel. */
+interface SlotNode {
+  prev: SlotNode | undefined;
+  next: SlotNode | undefined;
+}
+
+/** A quest not yet in any table; `timeoutMs` counts from now. */
+export function newPendingQuest(
+  method: string,
+  resolve: (answer: Payload) => void,
+  reject: (error: FpnnError) => void,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  onAbort: ((quest: PendingQuest) => void) | undefined,
+): PendingQuest {
+  const now = performance.now();
+  const quest: PendingQuest = {
+    seq: 0,
+    method,
+    resolve,
+    reject,
+    deadline: now + timeoutMs,
+    slot: 0,
+    startedAt: now,
+    signal,
+    onAbort: undefined,
+    methodBytes: undefined,
+    payloadBytes: undefined,
+    table: undefined,
+    prev: undefined,
+    next: undefined,
+  };
+  if (signal !== undefined && onAbort !== undefined) {
+    quest.onAbort = () => onAbort(quest);
+    signal.addEventListener("abort", quest.onAbort, { once: true });
+  }
+  return quest;
+}
+
+/** Deadline granularity: a quest times out at most this much after its deadline, never before. */
+const TICK_MS = 20;
+
+/**
+ * seq -> pending quest, with deadlines kept in coarse time slots (intrusive linked lists, so adding
+ * and removing allocate nothing) swept by one timer per table, running only while the table is not
+ * empty: no timer per quest.
+ */
+export class QuestTable {
+  private readonly pending = new Map<number, PendingQuest>();
+  private readonly slots = new Map<number, SlotNode>();
+  private lastSlot = -1;
+  private lastSentinel: SlotNode | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private sweptSlot = 0;
+
+  constructor(private readonly onExpire: (quest: PendingQuest) => void) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add(quest: PendingQuest): void {
+    quest.table = this;
+    this.pending.set(quest.seq, quest);
+    const slot = Math.ceil(quest.deadline / TICK_MS);
+    quest.slot = slot;
+    let sentinel = slot === this.lastSlot ? this.lastSentinel : this.slots.get(slot);
+    if (sentinel === undefined) {
+      sentinel = { prev: undefined, next: undefined };
+      sentinel.prev = sentinel.next = sentinel;
+      this.slots.set(slot, sentinel);
+    }
+    this.lastSlot = slot;
+    this.lastSentinel = sentinel;
+    const tail = sentinel.prev!;
+    quest.prev = tail;
+    quest.next = sentinel;
+    tail.next = quest;
+    sentinel.prev = quest;
+    if (this.timer === undefined) {
+      this.sweptSlot = Math.floor(performance.now() / TICK_MS);
+      this.timer = setInterval(this.sweep, TICK_MS);
+    }
+  }
+
+  /** Oldest first. */
+  values(): IterableIterator<PendingQuest> {
+    return this.pending.values();
+  }
+
+  /** Removes and returns the quest (undefined when unknown: answered, expired or never sent). */
+  take(seq: number): PendingQuest | undefined {
+    const quest = this.pending.get(seq);
+    if (quest === undefined) return undefined;
+    this.pending.delete(seq);
+    quest.table = undefined;
+    quest.prev!.next = quest.next;
+    quest.next!.prev = quest.prev;
+    quest.prev = quest.next = undefined;
+    return quest;
+  }
+
+  /** Removes every quest, oldest first. */
+  takeAll(): PendingQuest[] {
+    const all = [...this.pending.values()];
+    for (const quest of all) {
+      quest.table = undefined;
+      quest.prev = quest.next = undefined;
+    }
+    this.pending.clear();
+    this.slots.clear();
+    this.lastSlot = -1;
+    this.lastSentinel = undefined;
+    this.stopTimer();
+    return all;
+  }
+
+  private readonly sweep = (): void => {
+    const now = Math.floor(performance.now() / TICK_MS);
+    for (let slot = this.sweptSlot + 1; slot <= now; slot++) {
+      const sentinel = this.slots.get(slot);
+      if (sentinel === undefined) continue;
+      this.slots.delete(slot);
+      if (slot === this.lastSlot) {
+        this.lastSlot = -1;
+        this.lastSentinel = undefined;
+      }
+      let node = sentinel.next!;
+      while (node !== sentinel) {
+        const quest = node as PendingQuest;
+        node = node.next!;
+        quest.table = undefined;
+        quest.prev = quest.next = undefined;
+        this.pending.delete(quest.seq);
+        this.onExpire(quest);
+      }
+    }
+    this.sweptSlot = now;
+    if (this.pending.size === 0) this.stopTimer();
+  };
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    // Empty slots of answered quests are dropped with the timer; a restart begins from the current slot.
+    if (this.pending.size === 0) {
+      this.slots.clear();
+      this.lastSlot = -1;
+      this.lastSentinel = undefined;
+    }
+  }
+}
+
+/** Settles a quest: detaches its abort listener first. */
+export function settleResolve(quest: PendingQuest, answer: Payload): void {
+  if (quest.onAbort !== undefined) quest.signal!.removeEventListener("abort", quest.onAbort);
+  quest.resolve(answer);
+}
+
+export function settleReject(quest: PendingQuest, error: FpnnError): void {
+  if (quest.onAbort !== undefined) quest.signal!.removeEventListener("abort", quest.onAbort);
+  quest.reject(error);
+}
+
+/** Abort listener target: takes the quest out of whichever table holds it and rejects it with 20015. */
+export function abortQuest(quest: PendingQuest): void {
+  const table = quest.table;
+  if (table !== undefined && table.take(quest.seq) === quest) settleReject(quest, cancelledError(quest.method, quest.signal!));
+}
+
+export function cancelledError(method: string, signal: AbortSignal): FpnnError {
+  return new FpnnError(FpnnErrorCode.CoreCancelled, `quest ${method} cancelled`, { method, cause: signal.reason });
+}
+
+export function timeoutError(quest: PendingQuest): FpnnError {
+  const seconds = Math.round((quest.deadline - quest.startedAt) / 10) / 100;
+  return new FpnnError(FpnnErrorCode.CoreTimeout, `quest ${quest.method} timed out after ${seconds} s`, { method: quest.method });
+}

@@ -1,0 +1,141 @@
+import { EventEmitter } from "node:events";
+import { createServer, type Server, type Socket } from "node:net";
+import { timeoutMsOf } from "./arguments.js";
+import { DEFAULT_TIMEOUT_MS, keepAliveOf, maxFrameSizeOf } from "./client.js";
+import { Connection, type ConnectionOptions, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { FpnnError } from "./errors.js";
+import { FpnnErrorCode } from "./generated/error-codes.js";
+import type { FpnnHooks } from "./hooks.js";
+
+export interface FpnnServerOptions {
+  /** Largest frame accepted or sent, in bytes (8 MiB). A bigger frame closes that connection. */
+  maxFrameSize?: number;
+  /** Default timeout in seconds of the server's own quests to clients (30). */
+  timeout?: number;
+  /** Server-side `*ping` of idle clients (off by default; clients ping). */
+  keepAlive?: boolean | Partial<KeepAliveOptions>;
+  hooks?: FpnnHooks;
+  /** Milliseconds close() waits for a client to close its side before dropping it (2000). */
+  closeGraceMs?: number;
+}
+
+/** A client's connection as the server sees it: duplex, so the server can send it quests too. */
+export class ServerConnection extends Connection {
+  constructor(
+    socket: Socket,
+    options: ConnectionOptions,
+    readonly server: FpnnServer,
+  ) {
+    super(socket, options);
+  }
+}
+
+export type ServerHandler = QuestHandler<ServerConnection>;
+
+export interface FpnnServerEvents {
+  connection: [connection: ServerConnection];
+  disconnect: [connection: ServerConnection, reason: FpnnError];
+  /** Handler failures (non-FpnnError throws) and hook failures; only emitted when somebody listens. */
+  error: [error: Error];
+}
+
+/** FPNN server: method handlers (sync or async), one ServerConnection per client. */
+export class FpnnServer extends EventEmitter<FpnnServerEvents> {
+  private readonly handlers = new Map<string, ServerHandler>();
+  private readonly live = new Set<ServerConnection>();
+  private readonly maxFrameSize: number;
+  private readonly defaultTimeoutMs: number;
+  private readonly keepAlive: KeepAliveOptions | undefined;
+  private readonly hooks: FpnnHooks | undefined;
+  private readonly closeGraceMs: number;
+  private readonly server: Server;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: FpnnServerOptions = {}) {
+    super();
+    this.maxFrameSize = maxFrameSizeOf(options.maxFrameSize);
+    this.defaultTimeoutMs = timeoutMsOf(options.timeout, DEFAULT_TIMEOUT_MS, "options.timeout");
+    this.keepAlive = keepAliveOf(options.keepAlive, false);
+    this.hooks = options.hooks;
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.server = createServer({ noDelay: true }, this.accept);
+    this.server.on("error", this.emitError);
+  }
+
+  /** Registers the handler of a method; its return value is the answer (undefined answers `{}`). */
+  handle(method: string, handler: ServerHandler): this {
+    if (typeof method !== "string" || method.length === 0) throw new TypeError("method: must be a non-empty string");
+    if (typeof handler !== "function") throw new TypeError("handler: must be a function");
+    this.handlers.set(method, handler);
+    return this;
+  }
+
+  get connections(): ReadonlySet<ServerConnection> {
+    return this.live;
+  }
+
+  listen(port = 0, host = "127.0.0.1"): Promise<{ port: number; host: string }> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once("error", onError);
+      this.server.listen(port, host, () => {
+        this.server.off("error", onError);
+        const address = this.server.address();
+        if (address === null || typeof address === "string") reject(new Error("server has no TCP address"));
+        else resolve({ port: address.port, host: address.address });
+      });
+    });
+  }
+
+  /** Stops accepting, answers further quests with 20014, lets running handlers answer, then closes every connection. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const stopping = new FpnnError(FpnnErrorCode.CoreServerStopping, "server stopping");
+    const connections = [...this.live];
+    for (const connection of connections) connection.refuseQuests(stopping);
+    await Promise.all(connections.map((connection) => connection.whenHandlersDone()));
+    await Promise.all(connections.map((connection) => this.closeGracefully(connection)));
+    await stopped;
+  }
+
+  private async closeGracefully(connection: ServerConnection): Promise<void> {
+    const timer = setTimeout(() => connection.destroy(), this.closeGraceMs);
+    timer.unref();
+    await connection.close();
+    clearTimeout(timer);
+  }
+
+  private readonly accept = (socket: Socket): void => {
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const connection: ServerConnection = new ServerConnection(
+      socket,
+      {
+        maxFrameSize: this.maxFrameSize,
+        defaultTimeoutMs: this.defaultTimeoutMs,
+        handlers: this.handlers,
+        keepAlive: this.keepAlive,
+        hooks: this.hooks,
+        onClose: (reason) => {
+          this.live.delete(connection);
+          if (this.listenerCount("disconnect") > 0) this.emit("disconnect", connection, reason);
+        },
+        onError: this.emitError,
+      },
+      this,
+    );
+    this.live.add(connection);
+    if (this.listenerCount("connection") > 0) this.emit("connection", connection);
+  };
+
+  private readonly emitError = (error: Error): void => {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  };
+}

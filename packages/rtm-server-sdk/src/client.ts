@@ -1,0 +1,107 @@
+import { FpnnClient, type FpnnClientOptions } from "@rtmkit/fpnn";
+import type { CallOptions, Int64, MethodDescriptor } from "./descriptor.js";
+import { RTMError } from "./errors.js";
+import { RtmMethods } from "./generated/client.js";
+import { RtmErrorCode } from "./generated/error-codes.js";
+import type { HistoryMessage } from "./generated/types.js";
+import { Invoker } from "./invoke.js";
+import { iterateHistory, type IterateOptions } from "./iterate.js";
+
+export interface RTMServerClientOptions {
+  /** Project id. */
+  pid: number;
+  /** Project secret (signs every quest). */
+  secret: string;
+  /** RTM server gateway, "host:port". */
+  endpoint: string;
+  /** Default quest timeout, seconds (30). */
+  timeout?: number;
+  autoReconnect?: boolean;
+  regressiveStrategy?: FpnnClientOptions["regressiveStrategy"];
+  keepAlive?: FpnnClientOptions["keepAlive"];
+  connectTimeout?: number;
+  maxFrameSize?: number;
+  encryption?: FpnnClientOptions["encryption"];
+  hooks?: FpnnClientOptions["hooks"];
+  /** Validate arguments before sending (default true). */
+  validate?: boolean;
+}
+
+/** Options of iterateGroupChat, iterateRoomChat and iterateBroadcastChat: `uid` is the calling user. */
+export interface UserIterateOptions extends IterateOptions {
+  uid: Int64;
+}
+
+const int32Max = 2 ** 31 - 1;
+
+/**
+ * The RTM server client: one FPNN connection (opened on first use, reconnected on loss), every RTM
+ * method of the IDL as a flat Promise-based method, and history iterators.
+ */
+export class RTMServerClient extends RtmMethods {
+  /** The underlying FPNN connection (events: connect, close, reconnect, error). */
+  readonly fpnn: FpnnClient;
+  readonly #invoker: Invoker;
+
+  constructor(options: RTMServerClientOptions) {
+    super();
+    const { pid, secret, validate, endpoint, ...rest } = options ?? ({} as RTMServerClientOptions);
+    if (!Number.isInteger(pid) || pid <= 0 || pid > int32Max) throw configError("pid", "expected a positive int32", pid);
+    if (typeof secret !== "string" || secret.length === 0) throw configError("secret", "expected a non-empty string", secret);
+    if (typeof endpoint !== "string") throw configError("endpoint", 'expected "host:port"', endpoint);
+    const fpnnOptions: FpnnClientOptions = { endpoint };
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (fpnnOptions as unknown as Record<string, unknown>)[k] = v;
+    this.fpnn = new FpnnClient(fpnnOptions);
+    this.#invoker = new Invoker(this.fpnn, { pid, secret, validate: validate ?? true });
+  }
+
+  /** Connects now; calls also connect on demand. */
+  connect(): Promise<void> {
+    return this.fpnn.connect();
+  }
+
+  /** Closes the connection; pending calls reject with 20002. */
+  close(): Promise<void> {
+    return this.fpnn.close();
+  }
+
+  protected override invoke<Args extends readonly unknown[], Result>(method: MethodDescriptor<Args, Result>, args: Args, options: CallOptions | undefined): Promise<Result> {
+    return this.#invoker.invoke(method, args, options);
+  }
+
+  /** Every group chat message, page by page (getGroupChat). */
+  iterateGroupChat(groupId: Int64, options: UserIterateOptions): AsyncGenerator<HistoryMessage, void, undefined> {
+    return iterateHistory(
+      (lastId, size) => this.getGroupChat(groupId, options.desc ?? true, size, options.beginMsec ?? 0, options.endMsec ?? 0, lastId, options.uid, options),
+      options,
+    );
+  }
+
+  /** Every room chat message, page by page (getRoomChat). */
+  iterateRoomChat(roomId: Int64, options: UserIterateOptions): AsyncGenerator<HistoryMessage, void, undefined> {
+    return iterateHistory(
+      (lastId, size) => this.getRoomChat(roomId, options.desc ?? true, size, options.beginMsec ?? 0, options.endMsec ?? 0, lastId, options.uid, options),
+      options,
+    );
+  }
+
+  /** Every broadcast chat message, page by page (getBroadcastChat). */
+  iterateBroadcastChat(options: UserIterateOptions): AsyncGenerator<HistoryMessage, void, undefined> {
+    return iterateHistory(
+      (lastId, size) => this.getBroadcastChat(options.desc ?? true, size, options.beginMsec ?? 0, options.endMsec ?? 0, lastId, options.uid, options),
+      options,
+    );
+  }
+
+  /** Every P2P chat message between two users, page by page (getP2PChat). */
+  iterateP2PChat(userId: Int64, otherUserId: Int64, options?: IterateOptions): AsyncGenerator<HistoryMessage, void, undefined> {
+    return iterateHistory(
+      (lastId, size) => this.getP2PChat(userId, otherUserId, options?.desc ?? true, size, options?.beginMsec ?? 0, options?.endMsec ?? 0, lastId, options),
+      options,
+    );
+  }
+}
+
+function configError(field: string, expected: string, got: unknown): RTMError {
+  return new RTMError(RtmErrorCode.InvalidParameter, `RTMServerClient: options.${field}: ${expected}, got ${typeof got === "string" ? JSON.stringify(got) : String(got)}`);
+}

@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FpnnServer } from "@rtmkit/fpnn";
+import { afterAll, describe, expect, it } from "vitest";
+import { generate, loadConfig } from "../../../generator/src/index.js";
+import { writeGenerated } from "../../../generator/src/generate.js";
+
+const pkg = new URL("..", import.meta.url).pathname;
+const repo = new URL("../../..", import.meta.url).pathname;
+// Inside the package so that zod and @rtmkit/fpnn resolve from the copy as they do from src/.
+const work = mkdtempSync(join(pkg, ".tmp-extend-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const newService = `service: friends
+auth: signed
+doc: Friends (an endpoint that is not in the shipped IDL).
+methods:
+  getFriends:
+    fpnn: getfriends
+    doc: Get the friends of a user.
+    params:
+      uid: { wire: uid, type: int64, doc: user id }
+    answer:
+      uids: { name: friends, type: set<int64>, doc: friend uids }
+`;
+
+describe("extending the IDL needs no hand-written code", () => {
+  it("a new endpoint in a copy of the IDL: generate, type-check, call it against an FpnnServer", async () => {
+    cpSync(join(repo, "idl"), join(work, "idl"), { recursive: true });
+    writeFileSync(join(work, "idl/rtm/friends.yaml"), newService);
+    cpSync(join(pkg, "src"), join(work, "src"), { recursive: true, filter: (p) => !p.includes("/generated") });
+    writeGenerated(generate(loadConfig(undefined, { idl: join(work, "idl"), sdk: join(work, "src/generated") }, repo)));
+    writeFileSync(join(work, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.base.json", include: ["src"] }));
+    execFileSync(join(repo, "node_modules/.bin/tsc"), ["-p", work], { stdio: "pipe" });
+
+    const server = new FpnnServer();
+    const seen: Record<string, unknown>[] = [];
+    server.handle("getfriends", (p) => {
+      seen.push(p);
+      return { uids: [1002, 2n ** 60n] };
+    });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const sdk = (await import(join(work, "src/index.ts"))) as typeof import("../src/index.js");
+    const client = new sdk.RTMServerClient({ pid: 11000001, secret: "s", endpoint: `127.0.0.1:${port}` }) as unknown as {
+      getFriends(uid: bigint): Promise<{ friends: bigint[] }>;
+      close(): Promise<void>;
+    };
+    try {
+      expect(await client.getFriends(1001n)).toEqual({ friends: [1002n, 2n ** 60n] });
+      expect(Object.keys(seen[0]!).sort()).toEqual(["pid", "salt", "sign", "ts", "uid"]);
+      await expect(client.getFriends(1.5 as unknown as bigint)).rejects.toThrow(/getFriends: uid: expected an int64/);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
