@@ -1,0 +1,26 @@
+import { createHash } from "node:crypto";
+
+export type KeyBits = 128 | 256;
+
+/** AES key and IV of one encrypted connection; both directions use the same pair. */
+export interface SessionKeys {
+  readonly bits: KeyBits;
+  readonly key: Buffer;
+  readonly iv: Buffer;
+}
+
+/**
+ * FPNN derivation from the ECDH secret (the x-coordinate of the shared point):
+ * IV = MD5(secret); 128-bit key = secret[0..16]; 256-bit key = secret when it is 32 bytes, else SHA-256(secret).
+ */
+export function deriveSessionKeys(secret: Uint8Array, bits: KeyBits): SessionKeys {
+  const iv = createHash("md5").update(secret).digest();
+  let key: Buffer;
+  if (bits === 128) key = Buffer.from(secret.subarray(0, 16));
+  else key = secret.length === 32 ? Buffer.from(secret) : createHash("sha256").update(secret).digest();
+  return { bits, key, iv };
+}
+
+export function aesAlgorithm(bits: KeyBits): "aes-128-cfb" | "aes-256-cfb" {
+  return bits === 128 ? "aes-128-cfb" : "aes-256-cfb";
+}
