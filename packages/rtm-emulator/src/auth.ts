@@ -1,0 +1,88 @@
+import { timingSafeEqual } from "node:crypto";
+import { computeSign } from "@rtmkit/rtm-server-sdk";
+import { RtmCode, RtmError } from "./errors.js";
+import { ReplayGuard } from "./replay-guard.js";
+
+export interface AuthOptions {
+  /** pid -> secret of every project the emulator serves. */
+  readonly projects: ReadonlyMap<number, string>;
+  /** Largest accepted |server time - ts| in seconds. Default 300. */
+  readonly tsSkewSeconds?: number | undefined;
+  /** Server clock in ms; injectable for tests. */
+  readonly now?: (() => number) | undefined;
+  /** Bound of the replay memory per project. Default 262144. */
+  readonly maxSaltsPerProject?: number | undefined;
+}
+
+export const DEFAULT_TS_SKEW_SECONDS = 300;
+export const DEFAULT_MAX_SALTS_PER_PROJECT = 262_144;
+
+/** The auth keys every RTM quest carries, as decoded (types are checked here). */
+export interface SignedQuest {
+  readonly pid?: unknown;
+  readonly sign?: unknown;
+  readonly salt?: unknown;
+  readonly ts?: unknown;
+}
+
+/**
+ * Checks the RTM signature of a quest: unknown pid or wrong sign -> 200002, ts outside the skew
+ * window -> 200008, a salt already accepted within the window -> 200006, missing auth key -> 200033,
+ * wrongly typed auth key -> 200034. Only quests that pass everything consume their salt.
+ */
+export class Authenticator {
+  readonly #projects: ReadonlyMap<number, string>;
+  readonly #skew: number;
+  readonly #now: () => number;
+  readonly #salts: ReplayGuard;
+
+  constructor(options: AuthOptions) {
+    this.#projects = new Map(options.projects);
+    this.#skew = options.tsSkewSeconds ?? DEFAULT_TS_SKEW_SECONDS;
+    if (!Number.isSafeInteger(this.#skew) || this.#skew < 0) throw new RangeError(`tsSkewSeconds must be a non-negative integer, got ${this.#skew}`);
+    this.#now = options.now ?? Date.now;
+    this.#salts = new ReplayGuard({ maxSaltsPerProject: options.maxSaltsPerProject ?? DEFAULT_MAX_SALTS_PER_PROJECT });
+  }
+
+  /** Verifies the quest of FPNN method `method`; returns its pid or throws RtmError. */
+  verify(method: string, quest: SignedQuest): number {
+    const pid = Number(integerKey("pid", quest.pid));
+    const sign = quest.sign;
+    if (sign === undefined || sign === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, "missing sign");
+    if (typeof sign !== "string") throw new RtmError(RtmCode.INVALID_PARAMETER, "sign must be a string");
+    const salt = integerKey("salt", quest.salt);
+    const ts = Number(integerKey("ts", quest.ts));
+
+    const secret = this.#projects.get(pid);
+    if (secret === undefined) throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, `unknown pid ${pid}`);
+    if (!signMatches(sign, computeSign(pid, secret, salt, method, ts))) {
+      throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, "sign does not match");
+    }
+    const nowSeconds = Math.floor(this.#now() / 1000);
+    if (Math.abs(nowSeconds - ts) > this.#skew) {
+      throw new RtmError(RtmCode.INVALID_SERVER_TIME, `ts ${ts} is more than ${this.#skew} s away from server time ${nowSeconds}`);
+    }
+    if (!this.#salts.remember(pid, salt, ts + this.#skew, nowSeconds)) {
+      throw new RtmError(RtmCode.SAME_SIGN, `salt ${salt} was already used`);
+    }
+    return pid;
+  }
+
+  /** Salts remembered for replay protection (bounded). */
+  get rememberedSalts(): number {
+    return this.#salts.size;
+  }
+}
+
+function integerKey(key: string, value: unknown): bigint {
+  if (value === undefined || value === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, `missing ${key}`);
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  throw new RtmError(RtmCode.INVALID_PARAMETER, `${key} must be an integer`);
+}
+
+function signMatches(given: string, expected: string): boolean {
+  const upper = given.toUpperCase();
+  if (upper.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(upper, "latin1"), Buffer.from(expected, "latin1"));
+}

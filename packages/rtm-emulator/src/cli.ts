@@ -1,0 +1,218 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
+import type { FaultOptions } from "./faults.js";
+import { DEFAULT_LIMITS, type ChatLimits } from "./limits.js";
+import type { Durability } from "./storage/database.js";
+
+export const DEFAULT_PORT = 13315;
+export const DEFAULT_HOST = "127.0.0.1";
+export const LOG_LEVELS = ["silent", "error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the command line configures, validated and typed. */
+export interface EmulatorCliOptions {
+  readonly port: number;
+  readonly host: string;
+  /** pid -> secret. */
+  readonly projects: ReadonlyMap<number, string>;
+  /** Database file; undefined = in memory. */
+  readonly db: string | undefined;
+  readonly durability: Durability;
+  readonly tsSkewSeconds: number;
+  readonly maxSaltsPerProject: number;
+  readonly logLevel: LogLevel;
+  readonly limits: ChatLimits;
+  readonly faults: FaultOptions;
+}
+
+export type CliParseResult =
+  | { readonly kind: "run"; readonly options: EmulatorCliOptions }
+  /** --help or --version: print `output` and exit with `exitCode`. */
+  | { readonly kind: "exit"; readonly exitCode: number; readonly output: string };
+
+/** A bad command line; `message` says which option and why. */
+export class CliUsageError extends Error {
+  override readonly name = "CliUsageError";
+}
+
+/** The commander program (no side effects: it neither prints nor exits). */
+export function createProgram(): Command {
+  return new Command("rtm-emulator")
+    .description("A local RTM server (FPNN over TCP) for development and integration tests: signed quests, chat sends, history, get and delete, stored in SQLite.")
+    .addOption(new Option("--port <port>", "TCP port to listen on (0 = any free port)").default(DEFAULT_PORT).argParser(integerIn("--port", 0, 65535)))
+    .addOption(new Option("--host <host>", "address to listen on").default(DEFAULT_HOST))
+    .addOption(
+      new Option("--project <pid:secret>", "required: a project the emulator serves, e.g. 11000001:my-secret; repeat for several (isolated from each other)")
+        .argParser(collectProject)
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option("--db <file>", "SQLite database file; messages survive restarts and kill -9 (default: in memory)"))
+    .addOption(
+      new Option("--durability <mode>", "with --db: 'normal' = every acknowledged message survives a crash of the emulator; 'full' = also survives power loss (fsync per batch)")
+        .choices(["normal", "full"])
+        .default("normal"),
+    )
+    .addOption(new Option("--ts-skew <seconds>", "largest accepted distance between a quest's ts and server time (else 200008)").default(DEFAULT_TS_SKEW_SECONDS).argParser(integerIn("--ts-skew", 0, 86_400 * 365)))
+    .addOption(new Option("--max-salts <count>", "salts remembered per project for replay protection (200006); the oldest are forgotten first").default(DEFAULT_MAX_SALTS_PER_PROJECT).argParser(integerIn("--max-salts", 1, 100_000_000)))
+    .addOption(new Option("--log-level <level>", "log verbosity").choices(LOG_LEVELS).default("info"))
+    .addOption(new Option("--max-msg-bytes <bytes>", "largest msg of a send (else 200030)").default(DEFAULT_LIMITS.maxMessageBytes).argParser(integerIn("--max-msg-bytes", 1, 8 * 1024 * 1024)))
+    .addOption(new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)").default(DEFAULT_LIMITS.maxAttrsBytes).argParser(integerIn("--max-attrs-bytes", 1, 8 * 1024 * 1024)))
+    .addOption(new Option("--max-recipients <count>", "most recipients of one sendmsgs (else 200032)").default(DEFAULT_LIMITS.maxRecipients).argParser(integerIn("--max-recipients", 1, 100_000)))
+    .addOption(new Option("--fault-latency <ms|min-max>", "fault injection: delay every answer by MS, or by a random MIN-MAX ms").argParser(parseLatency))
+    .addOption(new Option("--fault-drop-rate <p>", "fault injection: handle a quest but never answer it, with probability P (0..1)").argParser(parseProbability))
+    .addOption(new Option("--fault-drop-every <n>", "fault injection: handle but never answer every Nth quest of a connection").argParser(integerIn("--fault-drop-every", 1, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option("--fault-close-after <n>", "fault injection: close a connection after its Nth quest").argParser(integerIn("--fault-close-after", 1, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option("--fault-methods <list>", "fault injection: comma-separated FPNN methods to fault (default: all but *ping and *key)").argParser(parseMethods))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10",
+    )
+    .helpOption("-h, --help", "show this help")
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+}
+
+/** Parses user arguments (without the node and script entries of process.argv). Throws CliUsageError. */
+export function parseCliArgs(argv: readonly string[]): CliParseResult {
+  const program = createProgram();
+  let output = "";
+  program.configureOutput({ writeOut: (text) => (output += text), writeErr: (text) => (output += text), outputError: () => {} });
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return { kind: "exit", exitCode: 0, output };
+      }
+      throw new CliUsageError(error.message.replace(/^error: /, ""));
+    }
+    throw error;
+  }
+  const o = program.opts<{
+    port: number;
+    host: string;
+    project: Map<number, string>;
+    db?: string;
+    durability: Durability;
+    tsSkew: number;
+    maxSalts: number;
+    logLevel: LogLevel;
+    maxMsgBytes: number;
+    maxAttrsBytes: number;
+    maxRecipients: number;
+    faultLatency?: number | [number, number];
+    faultDropRate?: number;
+    faultDropEvery?: number;
+    faultCloseAfter?: number;
+    faultMethods?: string[];
+  }>();
+  if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
+  return {
+    kind: "run",
+    options: {
+      port: o.port,
+      host: o.host,
+      projects: o.project,
+      db: o.db,
+      durability: o.durability,
+      tsSkewSeconds: o.tsSkew,
+      maxSaltsPerProject: o.maxSalts,
+      logLevel: o.logLevel,
+      limits: { maxMessageBytes: o.maxMsgBytes, maxAttrsBytes: o.maxAttrsBytes, maxRecipients: o.maxRecipients },
+      faults: {
+        latencyMs: o.faultLatency,
+        dropProbability: o.faultDropRate,
+        dropEveryNth: o.faultDropEvery,
+        closeAfterQuests: o.faultCloseAfter,
+        methods: o.faultMethods,
+      },
+    },
+  };
+}
+
+/** What the server wiring provides: start from parsed options, and a stop for SIGINT/SIGTERM. */
+export type StartEmulator = (options: EmulatorCliOptions) => Promise<{ close(): Promise<void> }>;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/**
+ * The `rtm-emulator` entry: parses argv, starts through `start`, and stops cleanly on SIGINT/SIGTERM.
+ * Resolves to the process exit code once the emulator has stopped (or at once for --help and usage errors).
+ */
+export async function runCli(
+  argv: readonly string[],
+  start: StartEmulator,
+  io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+): Promise<number> {
+  let parsed: CliParseResult;
+  try {
+    parsed = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    io.stderr(`rtm-emulator: ${error.message}\nTry 'rtm-emulator --help'.\n`);
+    return 2;
+  }
+  if (parsed.kind === "exit") {
+    io.stdout(parsed.output);
+    return parsed.exitCode;
+  }
+  const emulator = await start(parsed.options);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await emulator.close();
+  return 0;
+}
+
+function integerIn(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be an integer in ${min}..${max}.`);
+    return n;
+  };
+}
+
+function collectProject(value: string, previous: Map<number, string> | undefined): Map<number, string> {
+  const projects = new Map(previous);
+  const colon = value.indexOf(":");
+  const pidText = colon < 0 ? value : value.slice(0, colon);
+  const secret = colon < 0 ? "" : value.slice(colon + 1);
+  const pid = /^\d+$/.test(pidText) ? Number(pidText) : Number.NaN;
+  if (!Number.isSafeInteger(pid) || pid < 1 || pid > 0x7fffffff) throw new InvalidArgumentError("PID must be an integer in 1..2147483647 (format PID:SECRET).");
+  if (secret === "") throw new InvalidArgumentError("SECRET must not be empty (format PID:SECRET).");
+  if (projects.has(pid)) throw new InvalidArgumentError(`project ${pid} is given twice.`);
+  projects.set(pid, secret);
+  return projects;
+}
+
+function parseLatency(value: string): number | [number, number] {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(value.trim());
+  if (match === null) throw new InvalidArgumentError("expected MS or MIN-MAX (milliseconds).");
+  const min = Number(match[1]);
+  if (match[2] === undefined) return min;
+  const max = Number(match[2]);
+  if (min > max) throw new InvalidArgumentError("MIN must not exceed MAX.");
+  return [min, max];
+}
+
+function parseProbability(value: string): number {
+  const p = /^\d*\.?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError("expected a probability in 0..1.");
+  return p;
+}
+
+function parseMethods(value: string): string[] {
+  const methods = value.split(",").map((m) => m.trim()).filter((m) => m !== "");
+  if (methods.length === 0) throw new InvalidArgumentError("expected at least one method name.");
+  return methods;
+}

@@ -1,0 +1,58 @@
+export { RtmCode, RtmError } from "./errors.js";
+export { toInt64, toSmallInt, type Int64Like } from "./int64.js";
+export {
+  DEFAULT_LIMITS,
+  HISTORY_PAGE_MAX,
+  MTYPE_MAX,
+  MTYPE_MIN,
+  resolveLimits,
+  type ChatLimits,
+  type MessageBody,
+} from "./limits.js";
+export { Authenticator, DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS, type AuthOptions, type SignedQuest } from "./auth.js";
+export { ReplayGuard, type ReplayGuardOptions } from "./replay-guard.js";
+export { ConnectionFaults, FaultInjector, NO_FAULT, type FaultDecision, type FaultOptions } from "./faults.js";
+export {
+  ChatService,
+  type BroadcastHistoryParams,
+  type GroupHistoryParams,
+  type HistoryParams,
+  type MessageRefParams,
+  type P2PHistoryParams,
+  type RoomHistoryParams,
+  type SendAnswer,
+  type SendGroupParams,
+  type SendManyParams,
+  type SendP2PParams,
+  type SendParams,
+  type SendRoomParams,
+} from "./chat-service.js";
+export { ChatStorage, type ChatStorageOptions } from "./storage/chat-storage.js";
+export { openDatabase, type Durability, type OpenDatabaseOptions } from "./storage/database.js";
+export { MessageStore, type MessageStoreOptions } from "./storage/message-store.js";
+export { migrate, MIGRATIONS, type Migration } from "./storage/migrations.js";
+export { WriteBatcher, type CommitInfo, type WriteBatcherOptions } from "./storage/write-batcher.js";
+export {
+  Direction,
+  MessageCategory,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryRow,
+  type MessageKey,
+  type NewMessage,
+  type RetrievedMessage,
+} from "./storage/types.js";
+export {
+  CliUsageError,
+  createProgram,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  LOG_LEVELS,
+  parseCliArgs,
+  runCli,
+  type CliIo,
+  type CliParseResult,
+  type EmulatorCliOptions,
+  type LogLevel,
+  type StartEmulator,
+} from "./cli.js";

@@ -1,0 +1,67 @@
+import { RtmCode, RtmError } from "./errors.js";
+
+/** Limits on what one send may carry. Every field is in the units its name says. */
+export interface ChatLimits {
+  /** Largest `msg` in bytes (UTF-8 length for strings). Over it: 200030. */
+  readonly maxMessageBytes: number;
+  /** Largest `attrs` in bytes. Over it: 200030. */
+  readonly maxAttrsBytes: number;
+  /** Most recipients in one `sendmsgs`. Over it: 200032. */
+  readonly maxRecipients: number;
+}
+
+/**
+ * Defaults: 32 KiB for a message is far above any chat text and still keeps 1M stored rows in a few
+ * GB at worst; attrs are metadata, 8 KiB is generous; 200 recipients per `sendmsgs` keeps one send
+ * bounded at 200 rows.
+ */
+export const DEFAULT_LIMITS: ChatLimits = {
+  maxMessageBytes: 32 * 1024,
+  maxAttrsBytes: 8 * 1024,
+  maxRecipients: 200,
+};
+
+/** At most this many rows per history page, whatever `num` asks for (RTM's own cap). */
+export const HISTORY_PAGE_MAX = 20;
+
+export const MTYPE_MIN = 1;
+export const MTYPE_MAX = 127;
+
+/** A message body: text, or raw bytes when a peer sent a msgpack str that is not valid UTF-8 or a bin. */
+export type MessageBody = string | Uint8Array;
+
+export function resolveLimits(overrides: Partial<ChatLimits> = {}): ChatLimits {
+  const limits = { ...DEFAULT_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`limits.${name} must be a positive integer, got ${value}`);
+  }
+  return limits;
+}
+
+export function checkMtype(mtype: number): void {
+  if (!Number.isInteger(mtype) || mtype < MTYPE_MIN || mtype > MTYPE_MAX) {
+    throw new RtmError(RtmCode.INVALID_MTYPE, `mtype must be ${MTYPE_MIN}..${MTYPE_MAX}, got ${mtype}`);
+  }
+}
+
+export function byteLength(body: MessageBody): number {
+  return typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength;
+}
+
+export function checkBodies(limits: ChatLimits, msg: MessageBody, attrs: MessageBody): void {
+  const msgBytes = byteLength(msg);
+  if (msgBytes > limits.maxMessageBytes) {
+    throw new RtmError(RtmCode.MESSAGE_TOO_LARGE, `msg is ${msgBytes} bytes, the limit is ${limits.maxMessageBytes}`);
+  }
+  const attrsBytes = byteLength(attrs);
+  if (attrsBytes > limits.maxAttrsBytes) {
+    throw new RtmError(RtmCode.MESSAGE_TOO_LARGE, `attrs is ${attrsBytes} bytes, the limit is ${limits.maxAttrsBytes}`);
+  }
+}
+
+export function checkRecipients(limits: ChatLimits, count: number): void {
+  if (count === 0) throw new RtmError(RtmCode.EMPTY_PARAMETER, "tos is empty");
+  if (count > limits.maxRecipients) {
+    throw new RtmError(RtmCode.TOO_MANY_ITEMS_IN_PARAMETERS, `tos has ${count} recipients, the limit is ${limits.maxRecipients}`);
+  }
+}

@@ -1,0 +1,195 @@
+import type { Database, Statement } from "better-sqlite3";
+import * as SQL from "./sql.js";
+import { HISTORY_PAGE_MAX, type MessageBody } from "../limits.js";
+import {
+  Direction,
+  MessageCategory,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryRow,
+  type MessageKey,
+  type NewMessage,
+  type RetrievedMessage,
+} from "./types.js";
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+type StoredBody = string | Buffer;
+type RawHistoryRow = [id: bigint, from: bigint, mtype: bigint, mid: bigint, msg: StoredBody, attrs: StoredBody, mtime: bigint];
+type RawMessage = { id: bigint; mtype: bigint; msg: StoredBody; attrs: StoredBody; mtime: bigint };
+
+export interface MessageStoreOptions {
+  /** Server clock in ms; injectable for tests. */
+  readonly now?: (() => number) | undefined;
+}
+
+/**
+ * The message table: synchronous SQLite access with every statement prepared once.
+ * Writes are meant to run inside WriteBatcher's transactions; reads run directly.
+ */
+export class MessageStore {
+  readonly #now: () => number;
+  readonly #inTransaction: <T>(fn: () => T) => T;
+  #lastMtime: bigint;
+
+  readonly #insert: Statement;
+  readonly #selectMtime: Statement;
+  readonly #selectMessage: Statement;
+  readonly #markDeleted: Statement;
+  readonly #firstAfter: Statement;
+  readonly #lastBefore: Statement;
+  readonly #pageAsc: Statement;
+  readonly #pageDesc: Statement;
+
+  constructor(db: Database, options: MessageStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#inTransaction = db.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
+    this.#insert = db.prepare(SQL.INSERT_MESSAGE);
+    this.#selectMtime = db.prepare(SQL.SELECT_MTIME).pluck().safeIntegers();
+    this.#selectMessage = db.prepare(SQL.SELECT_MESSAGE).safeIntegers();
+    this.#markDeleted = db.prepare(SQL.MARK_DELETED);
+    this.#firstAfter = db.prepare(SQL.MTIME_AFTER_ID).pluck().safeIntegers();
+    this.#lastBefore = db.prepare(SQL.MTIME_BEFORE_ID).pluck().safeIntegers();
+    this.#pageAsc = db.prepare(SQL.HISTORY_ASC).raw().safeIntegers();
+    this.#pageDesc = db.prepare(SQL.HISTORY_DESC).raw().safeIntegers();
+    // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
+    const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
+    this.#lastMtime = newest ?? 0n;
+  }
+
+  /** Runs `fn` in one transaction (a savepoint when already inside one). */
+  transaction<T>(fn: () => T): T {
+    return this.#inTransaction(fn);
+  }
+
+  /**
+   * Stores one send: one row, or one per recipient for sendmsgs (all with the same mtime).
+   * Rows whose identity exists already are left as they are. Answers the mtime of the send: the
+   * earliest mtime among its rows, which is the original mtime when the send is a repeat.
+   */
+  storeSend(rows: readonly NewMessage[]): bigint {
+    const mtime = this.#nextMtime();
+    let answer = mtime;
+    for (const row of rows) {
+      const [lo, hi] = conversationOf(row.category, row.from, row.target);
+      const pid = BigInt(row.pid);
+      const category = BigInt(row.category);
+      const { changes } = this.#insert.run(
+        pid, row.from, category, row.target, row.mid, lo, hi, BigInt(row.mtype), toStored(row.msg), toStored(row.attrs), mtime,
+      );
+      if (changes === 0) {
+        const original = this.#selectMtime.get(pid, row.from, category, row.target, row.mid) as bigint;
+        if (original < answer) answer = original;
+      }
+    }
+    return answer;
+  }
+
+  /** Marks a message deleted. False when it is unknown or deleted already. */
+  markDeleted(key: MessageKey): boolean {
+    return this.#markDeleted.run(...identity(key)).changes > 0;
+  }
+
+  /** One message, or undefined when unknown or deleted. */
+  getMessage(key: MessageKey): RetrievedMessage | undefined {
+    const row = this.#selectMessage.get(...identity(key)) as RawMessage | undefined;
+    if (row === undefined) return undefined;
+    return { id: row.id, mtype: Number(row.mtype), msg: row.msg, attrs: row.attrs, mtime: row.mtime };
+  }
+
+  history(query: HistoryQuery): HistoryPage {
+    const empty: HistoryPage = { num: 0, lastid: query.lastid, begin: query.begin, end: query.end, msgs: [] };
+    const isP2P = query.category === MessageCategory.P2P;
+    if (isP2P && query.uid === query.target) return empty;
+    const limit = Math.min(Math.max(query.num, 0), HISTORY_PAGE_MAX);
+    if (limit === 0) return empty;
+    const [lo, hi] = isP2P ? orderedPair(query.uid, query.target) : conversationOf(query.category, 0n, query.target);
+    const pid = BigInt(query.pid);
+    const category = BigInt(query.category);
+    const mtypes = query.mtypes.length === 0 ? null : JSON.stringify(query.mtypes);
+    const cursor = query.lastid > 0n;
+
+    let raw: RawHistoryRow[];
+    if (!query.desc) {
+      // Everything after the pair (mtime, id) = lower, up to mtime <= end.
+      let lower: [bigint, bigint] = [query.begin > 0n ? query.begin : INT64_MIN, 0n];
+      if (cursor) {
+        const next = this.#firstAfter.get(query.lastid) as bigint | undefined;
+        if (next === undefined) return empty;
+        lower = maxPair(lower, [next, query.lastid]);
+      }
+      const upper = query.end > 0n ? query.end : INT64_MAX;
+      raw = this.#pageAsc.all(pid, category, lo, hi, lower[0], lower[1], upper, mtypes, mtypes, limit) as RawHistoryRow[];
+    } else {
+      let upper: [bigint, bigint] = [query.end > 0n ? query.end : INT64_MAX, INT64_MAX];
+      if (cursor) {
+        const previous = this.#lastBefore.get(query.lastid) as bigint | undefined;
+        if (previous === undefined) return empty;
+        upper = minPair(upper, [previous, query.lastid]);
+      }
+      const lower = query.begin > 0n ? query.begin : INT64_MIN;
+      raw = this.#pageDesc.all(pid, category, lo, hi, upper[0], upper[1], lower, mtypes, mtypes, limit) as RawHistoryRow[];
+    }
+    const last = raw.at(-1);
+    if (last === undefined) return empty;
+
+    const msgs = raw.map(([id, from, mtype, mid, msg, attrs, mtime]): HistoryRow => [
+      id,
+      isP2P ? (from === query.uid ? Direction.SentByUid : Direction.SentToUid) : from,
+      Number(mtype),
+      mid,
+      false,
+      msg,
+      attrs,
+      mtime,
+    ]);
+    const lastMtime = last[6];
+    return {
+      num: msgs.length,
+      lastid: last[0],
+      begin: query.desc ? query.begin : lastMtime,
+      end: query.desc ? lastMtime : query.end,
+      msgs,
+    };
+  }
+
+  /** The server time for the next write: never below the previous one, so mtime order equals id order. */
+  #nextMtime(): bigint {
+    const now = BigInt(Math.floor(this.#now()));
+    if (now > this.#lastMtime) this.#lastMtime = now;
+    return this.#lastMtime;
+  }
+}
+
+function identity(key: MessageKey): [bigint, bigint, bigint, bigint, bigint] {
+  return [BigInt(key.pid), key.from, BigInt(key.category), key.target, key.mid];
+}
+
+function conversationOf(category: MessageCategory, from: bigint, target: bigint): [bigint, bigint] {
+  switch (category) {
+    case MessageCategory.P2P:
+      return orderedPair(from, target);
+    case MessageCategory.Broadcast:
+      return [0n, 0n];
+    default:
+      return [target, 0n];
+  }
+}
+
+function orderedPair(a: bigint, b: bigint): [bigint, bigint] {
+  return a < b ? [a, b] : [b, a];
+}
+
+function maxPair(a: [bigint, bigint], b: [bigint, bigint]): [bigint, bigint] {
+  return a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]) ? a : b;
+}
+
+function minPair(a: [bigint, bigint], b: [bigint, bigint]): [bigint, bigint] {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]) ? a : b;
+}
+
+function toStored(body: MessageBody): StoredBody {
+  if (typeof body === "string" || Buffer.isBuffer(body)) return body;
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}

@@ -1,0 +1,78 @@
+import type { Database } from "better-sqlite3";
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Ordered, append-only: never edit a released migration, add the next version instead.
+ *
+ * messages.id is the cursor id: an INTEGER PRIMARY KEY (the rowid), so it increases in insertion order.
+ * Rows are never removed (delete only sets `deleted`), so SQLite never reuses an id and AUTOINCREMENT's
+ * extra bookkeeping is not needed.
+ *
+ * conv_lo/conv_hi name the conversation a row belongs to: for p2p the ordered pair
+ * (min(from, to), max(from, to)), so both directions of (a, b) share one index range; for group and
+ * room (target, 0); for broadcast (0, 0). History pages walk messages_history in (mtime, id) order,
+ * which equals id order because the store never gives a row an mtime below the previous row's.
+ * messages_identity leads with mid: clients make mids from the clock, so new keys land at the right
+ * edge of the index instead of all over it, which keeps inserts fast at millions of rows.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "messages",
+    sql: `
+      CREATE TABLE messages (
+        id        INTEGER PRIMARY KEY,
+        pid       INTEGER NOT NULL,
+        category  INTEGER NOT NULL,
+        from_uid  INTEGER NOT NULL,
+        target    INTEGER NOT NULL,
+        conv_lo   INTEGER NOT NULL,
+        conv_hi   INTEGER NOT NULL,
+        mid       INTEGER NOT NULL,
+        mtype     INTEGER NOT NULL,
+        msg       ANY NOT NULL,
+        attrs     ANY NOT NULL,
+        mtime     INTEGER NOT NULL,
+        deleted   INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE UNIQUE INDEX messages_identity ON messages (mid, from_uid, target, category, pid);
+      CREATE INDEX messages_history ON messages (pid, category, conv_lo, conv_hi, mtime);
+    `,
+  },
+];
+
+const MIGRATIONS_TABLE = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`;
+
+/** Applies the migrations the database has not seen, in order, each in its own transaction. Returns the versions applied. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, now: () => number = Date.now): number[] {
+  db.exec(MIGRATIONS_TABLE);
+  const current = (db.prepare("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this emulator knows (${latest}); refusing to open it`);
+  }
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  const applied: number[] = [];
+  let previous = 0;
+  for (const migration of migrations) {
+    if (migration.version <= previous) throw new Error(`migrations out of order at version ${migration.version}`);
+    previous = migration.version;
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now());
+    })();
+    applied.push(migration.version);
+  }
+  return applied;
+}

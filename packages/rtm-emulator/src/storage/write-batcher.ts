@@ -1,0 +1,115 @@
+import type { MessageStore } from "./message-store.js";
+import type { MessageKey, NewMessage } from "./types.js";
+
+type Operation =
+  | { readonly kind: "send"; readonly rows: readonly NewMessage[]; settle: Settle<bigint> }
+  | { readonly kind: "delete"; readonly key: MessageKey; settle: Settle<boolean> };
+
+interface Settle<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export interface CommitInfo {
+  /** Operations committed (a send or a delete each). */
+  readonly operations: number;
+}
+
+export interface WriteBatcherOptions {
+  /** Called after each committed transaction; for metrics and tests. */
+  readonly onCommit?: ((info: CommitInfo) => void) | undefined;
+}
+
+/**
+ * Groups the writes of one event-loop turn into one transaction, so durability costs one commit per
+ * turn rather than one per message. Every promise settles after the commit (an acknowledged write is
+ * on disk, in the sense of the database's durability setting) or rejects when the commit fails.
+ * Writes run in arrival order inside the transaction, so a repeated mid within one batch is found
+ * by the identity index exactly as across batches.
+ */
+export class WriteBatcher {
+  readonly #store: MessageStore;
+  readonly #onCommit: ((info: CommitInfo) => void) | undefined;
+  #queue: Operation[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  #closed = false;
+
+  constructor(store: MessageStore, options: WriteBatcherOptions = {}) {
+    this.#store = store;
+    this.#onCommit = options.onCommit;
+  }
+
+  /** Stores a send; resolves to its mtime (the original one for a repeat) once committed. */
+  send(rows: readonly NewMessage[]): Promise<bigint> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: "send", rows, settle: { resolve, reject } }));
+  }
+
+  /** Marks a message deleted; resolves to false when it was unknown or deleted already. */
+  delete(key: MessageKey): Promise<boolean> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: "delete", key, settle: { resolve, reject } }));
+  }
+
+  /** Writes waiting for the next commit. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Commits what is queued now instead of at the end of the turn. */
+  flush(): void {
+    if (this.#scheduled !== undefined) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = undefined;
+    }
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    const results: unknown[] = new Array(batch.length);
+    const failed: boolean[] = new Array(batch.length).fill(false);
+    try {
+      this.#store.transaction(() => {
+        for (let i = 0; i < batch.length; i++) {
+          try {
+            results[i] = this.#apply(batch[i]!);
+          } catch (error) {
+            // A failing statement is undone on its own; the rest of the batch still commits.
+            results[i] = error;
+            failed[i] = true;
+          }
+        }
+      });
+    } catch (error) {
+      for (const op of batch) op.settle.reject(error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const op = batch[i]!;
+      if (failed[i]) op.settle.reject(results[i]);
+      else (op.settle as Settle<unknown>).resolve(results[i]);
+    }
+    this.#onCommit?.({ operations: batch.length });
+  }
+
+  /** Commits what is queued and refuses further writes. */
+  close(): void {
+    this.#closed = true;
+    this.flush();
+  }
+
+  #enqueue(op: Operation): void {
+    if (this.#closed) {
+      op.settle.reject(new Error("storage is closed"));
+      return;
+    }
+    this.#queue.push(op);
+    this.#scheduled ??= setImmediate(() => {
+      this.#scheduled = undefined;
+      this.flush();
+    });
+  }
+
+  #apply(op: Operation): bigint | boolean {
+    if (op.kind === "delete") return this.#store.markDeleted(op.key);
+    // A multi-row send is all or nothing: a savepoint undoes its first rows if a later one fails.
+    return op.rows.length === 1 ? this.#store.storeSend(op.rows) : this.#store.transaction(() => this.#store.storeSend(op.rows));
+  }
+}

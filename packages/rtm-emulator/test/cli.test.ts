@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { CliUsageError, parseCliArgs, runCli, type EmulatorCliOptions } from "../src/cli.js";
+
+function run(argv: string[]): EmulatorCliOptions {
+  const result = parseCliArgs(argv);
+  if (result.kind !== "run") throw new Error("expected options");
+  return result.options;
+}
+
+describe("parseCliArgs", () => {
+  it("applies the documented defaults", () => {
+    expect(run(["--project", "11000001:test-secret-123"])).toEqual({
+      port: 13315,
+      host: "127.0.0.1",
+      projects: new Map([[11000001, "test-secret-123"]]),
+      db: undefined,
+      durability: "normal",
+      tsSkewSeconds: 300,
+      maxSaltsPerProject: 262144,
+      logLevel: "info",
+      limits: { maxMessageBytes: 32768, maxAttrsBytes: 8192, maxRecipients: 200 },
+      faults: { latencyMs: undefined, dropProbability: undefined, dropEveryNth: undefined, closeAfterQuests: undefined, methods: undefined },
+    });
+  });
+
+  it("reads every option, with repeatable projects (a secret may contain ':')", () => {
+    const options = run([
+      "--port", "0", "--host", "0.0.0.0", "--project", "1:a", "--project", "2:b:c", "--db", "/tmp/x.sqlite", "--durability", "full",
+      "--ts-skew", "60", "--max-salts", "1000", "--log-level", "debug", "--max-msg-bytes", "100", "--max-attrs-bytes", "50",
+      "--max-recipients", "5", "--fault-latency", "10-20", "--fault-drop-rate", "0.5", "--fault-drop-every", "3",
+      "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg",
+    ]);
+    expect(options).toEqual({
+      port: 0,
+      host: "0.0.0.0",
+      projects: new Map([[1, "a"], [2, "b:c"]]),
+      db: "/tmp/x.sqlite",
+      durability: "full",
+      tsSkewSeconds: 60,
+      maxSaltsPerProject: 1000,
+      logLevel: "debug",
+      limits: { maxMessageBytes: 100, maxAttrsBytes: 50, maxRecipients: 5 },
+      faults: { latencyMs: [10, 20], dropProbability: 0.5, dropEveryNth: 3, closeAfterQuests: 7, methods: ["sendmsg", "getmsg"] },
+    });
+    expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
+  });
+
+  it.each([
+    [[], /required option '--project/],
+    [["--project", "abc:s"], /PID must be an integer/],
+    [["--project", "1"], /SECRET must not be empty/],
+    [["--project", "1:a", "--project", "1:b"], /project 1 is given twice/],
+    [["--project", "1:a", "--port", "65536"], /--port must be an integer in 0\.\.65535/],
+    [["--project", "1:a", "--ts-skew", "1.5"], /--ts-skew must be an integer/],
+    [["--project", "1:a", "--log-level", "loud"], /Allowed choices are silent, error, warn, info, debug/],
+    [["--project", "1:a", "--durability", "maybe"], /Allowed choices are normal, full/],
+    [["--project", "1:a", "--fault-latency", "20-10"], /MIN must not exceed MAX/],
+    [["--project", "1:a", "--fault-drop-rate", "2"], /probability in 0\.\.1/],
+    [["--project", "1:a", "--bogus"], /unknown option '--bogus'/],
+    [["--project", "1:a", "stray"], /too many arguments/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it("--help documents every option and exits 0 without needing --project", () => {
+    const result = parseCliArgs(["--help"]);
+    expect(result.kind).toBe("exit");
+    if (result.kind !== "exit") return;
+    expect(result.exitCode).toBe(0);
+    for (const flag of [
+      "--port", "--host", "--project", "--db", "--durability", "--ts-skew", "--max-salts", "--log-level", "--max-msg-bytes",
+      "--max-attrs-bytes", "--max-recipients", "--fault-latency", "--fault-drop-rate", "--fault-drop-every", "--fault-close-after",
+      "--fault-methods", "--help",
+    ]) {
+      expect(result.output).toContain(flag);
+    }
+    expect(result.output).toContain("13315");
+    expect(result.output).toContain("127.0.0.1");
+  });
+});
+
+describe("runCli", () => {
+  function io() {
+    const out = { stdout: "", stderr: "" };
+    return { out, io: { stdout: (t: string) => (out.stdout += t), stderr: (t: string) => (out.stderr += t) } };
+  }
+  const neverStart = async () => {
+    throw new Error("must not start");
+  };
+
+  it("prints help and returns 0; prints a usage error and returns 2", async () => {
+    const help = io();
+    expect(await runCli(["--help"], neverStart, help.io)).toBe(0);
+    expect(help.out.stdout).toContain("Usage: rtm-emulator");
+    const bad = io();
+    expect(await runCli(["--port", "x"], neverStart, bad.io)).toBe(2);
+    expect(bad.out.stderr).toMatch(/^rtm-emulator: .*--port/);
+  });
+
+  it("starts with the parsed options and closes on SIGTERM", async () => {
+    const events: string[] = [];
+    const done = runCli(["--project", "1:a", "--port", "0"], async (options) => {
+      events.push(`start ${options.port}`);
+      return { close: async () => void events.push("close") };
+    }, io().io);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(["start 0"]);
+    process.emit("SIGTERM");
+    expect(await done).toBe(0);
+    expect(events).toEqual(["start 0", "close"]);
+    expect(process.listenerCount("SIGTERM")).toBe(0);
+  });
+});
