@@ -1,15 +1,36 @@
 /**
  * The benchmark's answer server, run as a child process so the client's CPU figures are the client's
  * alone. Kinds: "raw" decodes frame headers and answers every two-way quest with one pre-encoded
- * `{mtime}` answer (as cheap as a server can be); "fpnn" is FpnnServer with a `sendmsg` handler.
- * Other kinds (e.g. encrypted) are added to `servers` below.
+ * `{mtime}` answer (as cheap as a server can be); "raw-aes" is the same behind the `*key` exchange
+ * (any mode and key size the client asks for, key in bench-key.ts); "fpnn" is FpnnServer with a
+ * `sendmsg` handler.
  * Protocol with the parent (IPC): parent sends nothing; child sends {port}; on {cpu: true} it replies {cpuMicros}.
  */
 import { createServer, type Socket } from "node:net";
-import { FpnnServer, FrameDecoder, FrameType, encodeAnswer, packPayload } from "@rtmkit/fpnn";
+import {
+  FpnnServer,
+  FrameDecoder,
+  FrameType,
+  createServerKeyExchange,
+  decodeKeyQuestPayload,
+  encodeAnswer,
+  packPayload,
+  type FrameCipher,
+} from "@rtmkit/fpnn";
+import { BENCH_PRIVATE_KEY } from "./bench-key.js";
 
 const MTIME = 1795634291123n;
 const answerTemplate = encodeAnswer(0, packPayload({ mtime: MTIME }));
+
+function answersFor(seqs: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(seqs.length * answerTemplate.length);
+  for (let i = 0; i < seqs.length; i++) {
+    const at = i * answerTemplate.length;
+    answerTemplate.copy(out, at);
+    out.writeUInt32LE(seqs[i]!, at + 12);
+  }
+  return out;
+}
 
 function serveRaw(socket: Socket): void {
   socket.setNoDelay(true);
@@ -20,24 +41,58 @@ function serveRaw(socket: Socket): void {
     for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) {
       if (frame.type === FrameType.Twoway) seqs.push(frame.seq);
     }
-    if (seqs.length === 0) return;
-    const out = Buffer.allocUnsafe(seqs.length * answerTemplate.length);
-    for (let i = 0; i < seqs.length; i++) {
-      const at = i * answerTemplate.length;
-      answerTemplate.copy(out, at);
-      out.writeUInt32LE(seqs[i]!, at + 12);
-    }
-    socket.write(out);
+    if (seqs.length > 0) socket.write(answersFor(seqs));
   });
   socket.on("error", () => socket.destroy());
 }
 
+const keyExchange = createServerKeyExchange({ privateKey: BENCH_PRIVATE_KEY });
+const emptyAnswer = packPayload({});
+
+/** serveRaw behind the key exchange: the first frame must be `*key`; stream mode seals a batch in one call. */
+function serveRawEncrypted(socket: Socket): void {
+  socket.setNoDelay(true);
+  const decoder = new FrameDecoder();
+  let cipher: FrameCipher | undefined;
+  let streamMode = false;
+  socket.on("data", (chunk) => {
+    decoder.push(cipher === undefined ? chunk : cipher.open(chunk));
+    const seqs: number[] = [];
+    for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) {
+      if (cipher === undefined) {
+        if (frame.method !== "*key") return void socket.destroy();
+        streamMode = decodeKeyQuestPayload(frame.payload, keyExchange.curve).streamMode;
+        cipher = keyExchange.acceptEncoded(frame.payload);
+        const rest = decoder.takeRemaining();
+        if (rest.length > 0) decoder.push(cipher.open(rest));
+        socket.write(cipher.seal(encodeAnswer(frame.seq, emptyAnswer)));
+      } else if (frame.type === FrameType.Twoway) {
+        seqs.push(frame.seq);
+      }
+    }
+    if (seqs.length === 0 || cipher === undefined) return;
+    const answers = answersFor(seqs);
+    if (streamMode) {
+      socket.write(cipher.seal(answers));
+      return;
+    }
+    const size = answerTemplate.length;
+    const sealed: Uint8Array[] = [];
+    for (let at = 0; at < answers.length; at += size) sealed.push(cipher.seal(answers.subarray(at, at + size)));
+    socket.write(Buffer.concat(sealed));
+  });
+  socket.on("error", () => socket.destroy());
+}
+
+async function listenWith(serve: (socket: Socket) => void): Promise<number> {
+  const server = createServer(serve);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as { port: number }).port;
+}
+
 const servers: Record<string, () => Promise<number>> = {
-  raw: async () => {
-    const server = createServer(serveRaw);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return (server.address() as { port: number }).port;
-  },
+  raw: () => listenWith(serveRaw),
+  "raw-aes": () => listenWith(serveRawEncrypted),
   fpnn: async () => {
     const server = new FpnnServer();
     server.handle("sendmsg", () => ({ mtime: MTIME }));

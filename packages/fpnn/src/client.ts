@@ -2,6 +2,8 @@ import { EventEmitter } from "node:events";
 import { connect as dialTcp, type Socket } from "node:net";
 import { methodBytesOf, timeoutMsOf, type QuestOptions } from "./arguments.js";
 import { Connection, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { ClientEncryption, type ClientEncryptionOptions } from "./encryption/client.js";
+import { exchangeKeys } from "./encryption/handshake.js";
 import { FpnnError } from "./errors.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "./frame.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
@@ -25,12 +27,15 @@ export interface FpnnClientOptions {
   /** Largest frame sent or accepted, in bytes (8 MiB). */
   maxFrameSize?: number;
   hooks?: FpnnHooks;
-  /** Reserved for the encryption module (ECDH + AES); see beforeReady. */
-  encryption?: unknown;
   /**
-   * Runs on every new connection before any queued quest is sent (e.g. the `*key` exchange). It may
-   * use connection.quest() and connection.setCipher(); client quests wait until it resolves. A throw
-   * drops the connection and fails the attempt.
+   * Encrypt the connection (ECDH key exchange + AES-CFB) with the server's public key. Every
+   * (re)connection starts with a fresh `*key` exchange; quests wait for it and never go out in clear.
+   */
+  encryption?: ClientEncryptionOptions;
+  /**
+   * Runs on every new connection (after the key exchange, when encrypted) before any queued quest is
+   * sent. It may use connection.quest() and connection.setCipher(); client quests wait until it
+   * resolves. A throw drops the connection and fails the attempt.
    */
   beforeReady?: (connection: Connection) => void | Promise<void>;
 }
@@ -57,6 +62,9 @@ interface QueuedOneway {
 
 const noop = (): void => {};
 
+/** Attempts that failed in the key exchange: the waiting quests are rejected with the reason, not kept for a retry. */
+const handshakeFailures = new WeakSet<FpnnError>();
+
 /** FPNN client: one pipelined TCP connection, connected lazily, reconnected on loss. */
 export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   readonly endpoint: string;
@@ -69,6 +77,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private readonly maxFrameSize: number;
   private readonly hooks: FpnnHooks | undefined;
   private readonly beforeReady: FpnnClientOptions["beforeReady"];
+  private readonly encryption: ClientEncryption | undefined;
   private readonly policy: RegressiveReconnect;
   private readonly handlers = new Map<string, QuestHandler>();
   private readonly queue = new QuestTable((quest) => settleReject(quest, timeoutError(quest)));
@@ -97,9 +106,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.hooks = options.hooks;
     this.beforeReady = options.beforeReady;
     this.policy = new RegressiveReconnect(options.regressiveStrategy);
-    if (options.encryption !== undefined && options.beforeReady === undefined) {
-      throw new TypeError("options.encryption: encryption is not wired into this client yet; pass beforeReady from the encryption module");
-    }
+    this.encryption = options.encryption === undefined ? undefined : new ClientEncryption(options.encryption, "options.encryption");
   }
 
   /** The current connection, if one is open and ready. */
@@ -233,6 +240,16 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
       onError: this.emitError,
     });
     this.active = connection;
+    if (this.encryption !== undefined) {
+      try {
+        await exchangeKeys(connection, this.encryption, this.maxFrameSize, Math.min(this.connectTimeoutMs, this.defaultTimeoutMs));
+      } catch (error) {
+        const reason = error as FpnnError;
+        handshakeFailures.add(reason);
+        connection.destroy(reason);
+        throw reason;
+      }
+    }
     if (this.beforeReady !== undefined) {
       try {
         await this.beforeReady(connection);
@@ -312,11 +329,10 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
 
   private onAttemptFailed(error: FpnnError): void {
     this.emitError(error);
-    if (!this.closedByUser && this.autoReconnect && (this.everConnected || this.queue.size > 0 || this.queuedOneways.length > 0)) {
-      this.scheduleReconnect(this.policy.afterFailure());
-    } else {
-      this.failQueue(error);
-    }
+    const retry = !this.closedByUser && this.autoReconnect && (this.everConnected || this.queue.size > 0 || this.queuedOneways.length > 0);
+    // A failed key exchange will most likely fail again: waiting quests get the reason now, not a timeout later.
+    if (!retry || handshakeFailures.has(error)) this.failQueue(error);
+    if (retry) this.scheduleReconnect(this.policy.afterFailure());
   }
 
   private scheduleReconnect(delayMs: number): void {

@@ -156,8 +156,30 @@ export class Connection {
     if (hooks?.quest !== undefined) this.callHook(hooks.quest, { direction: "out", method, size, oneway: true });
   }
 
+  /**
+   * Sends a two-way quest whose msgpack payload is already encoded (bytes msgpackr cannot produce,
+   * such as the `*key` public key as a raw str). The payload must be a msgpack map.
+   */
+  questEncoded(method: string, payload: Uint8Array, options?: QuestOptions): Promise<Payload> {
+    let methodBytes: Buffer;
+    let timeoutMs: number;
+    try {
+      methodBytes = methodBytesOf(method);
+      timeoutMs = timeoutMsOf(options?.timeout, this.options.defaultTimeoutMs);
+      const size = 16 + methodBytes.length + payload.length;
+      if (size > this.options.maxFrameSize) throw new RangeError(`frame of ${size} bytes exceeds maxFrameSize ${this.options.maxFrameSize}`);
+    } catch (error) {
+      return Promise.reject(encodingFailure(error, method));
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
+    return new Promise<Payload>((resolve, reject) => {
+      this.sendQuest(newPendingQuest(method, resolve, reject, timeoutMs, signal, abortQuest), methodBytes, payload);
+    });
+  }
+
   /** @internal Sends a quest encoded earlier (the client's queue; the size limit is already checked). */
-  sendQuest(quest: PendingQuest, methodBytes: Buffer, payload: Buffer): void {
+  sendQuest(quest: PendingQuest, methodBytes: Buffer, payload: Uint8Array): void {
     if (this.state !== "open") {
       settleReject(quest, this.closedError(quest.method));
       return;
@@ -186,7 +208,7 @@ export class Connection {
    */
   setCipher(cipher: FrameCipher): void {
     this.cipher = cipher;
-    this.writer.cipher = cipher;
+    this.writer.setCipher(cipher);
     const rest = this.decoder.takeRemaining();
     if (rest.length > 0) this.decoder.push(cipher.open(rest));
   }
@@ -259,7 +281,7 @@ export class Connection {
   };
 
   /** The peer broke the protocol: answers already produced still go out, then the socket closes; nothing more is read. */
-  private dropForViolation(reason: FpnnError): void {
+  dropForViolation(reason: FpnnError): void {
     if (this.state !== "open") return;
     this.socket.off("data", this.onData);
     this.writer.flush();

@@ -18,12 +18,15 @@ export interface WriteStats {
 /**
  * Collects the frames of one tick in a staging buffer and hands them to the socket in one write,
  * holding back while the socket asks for 'drain'. Payloads are encoded straight into the staging
- * buffer. Frames are sealed (encryption) as they are added, so a cipher set between two frames
- * applies from the second one on.
+ * buffer. Encryption applies to the frames staged after setCipher(): each frame is sealed as it is
+ * added, or, for a continuous (stream mode) cipher, the whole batch is sealed at once when written.
  */
 export class FrameWriter {
   readonly stats: WriteStats = { writes: 0, framesSent: 0, bytesSent: 0 };
-  cipher: FrameCipher | undefined;
+  private cipher: FrameCipher | undefined;
+  /** A continuous cipher seals at flush time; the first this many staged bytes were staged before it and stay clear. */
+  private batchCipher: FrameCipher | undefined;
+  private clearBytes = 0;
   /** The staging buffer: [start, length) is staged and not yet written. */
   private readonly out = new MsgpackEncoder(INITIAL_CAPACITY);
   private readonly spares: Buffer[] = [];
@@ -35,6 +38,18 @@ export class FrameWriter {
     private readonly socket: Socket,
     private readonly maxFrameSize: number,
   ) {}
+
+  /** Frames staged from now on are sealed with `cipher`. */
+  setCipher(cipher: FrameCipher): void {
+    if (cipher.continuous === true) {
+      this.batchCipher = cipher;
+      this.cipher = undefined;
+      this.clearBytes = this.out.length - this.out.start;
+    } else {
+      this.batchCipher = undefined;
+      this.cipher = cipher;
+    }
+  }
 
   /** Bytes accepted but not yet handed to the socket. */
   get pendingBytes(): number {
@@ -125,19 +140,38 @@ export class FrameWriter {
     this.scheduled = false;
     const out = this.out;
     if (this.closed || this.waitingForDrain || out.length === out.start) return;
+    if (this.batchCipher !== undefined) {
+      this.flushSealed(this.batchCipher);
+      return;
+    }
     const buffer = out.buffer;
     const chunk = buffer.subarray(out.start, out.length);
     out.adopt(this.spares.pop() ?? Buffer.allocUnsafeSlow(buffer.length));
-    this.stats.writes++;
-    this.stats.bytesSent += chunk.length;
-    const drained = this.socket.write(chunk, () => {
+    this.write(chunk, () => {
       if (this.spares.length < MAX_SPARES) this.spares.push(buffer);
     });
+  };
+
+  /** The staged batch sealed in one call; the cipher's output is a new buffer, so staging starts over in place. */
+  private flushSealed(cipher: FrameCipher): void {
+    const out = this.out;
+    const staged = out.buffer.subarray(out.start, out.length);
+    const sealed = cipher.seal(staged.subarray(this.clearBytes));
+    const chunk = this.clearBytes === 0 ? sealed : Buffer.concat([staged.subarray(0, this.clearBytes), sealed]);
+    this.clearBytes = 0;
+    out.start = out.length = 0;
+    this.write(chunk, undefined);
+  }
+
+  private write(chunk: Uint8Array, written: (() => void) | undefined): void {
+    this.stats.writes++;
+    this.stats.bytesSent += chunk.length;
+    const drained = this.socket.write(chunk, written);
     if (!drained) {
       this.waitingForDrain = true;
       this.socket.once("drain", this.onDrain);
     }
-  };
+  }
 
   /** Drops everything staged; later frames are ignored. */
   close(): void {

@@ -1,10 +1,37 @@
 export { FpnnClient, type FpnnClientEvents, type FpnnClientOptions } from "./client.js";
-export { FpnnServer, ServerConnection, type FpnnServerEvents, type FpnnServerOptions, type ServerHandler } from "./server.js";
+export { FpnnServer, ServerConnection, type FpnnServerEvents, type FpnnServerOptions, type ServerEncryption, type ServerHandler } from "./server.js";
 export { Connection, type ConnectionStats, type KeepAliveOptions, type QuestContext, type QuestHandler } from "./connection.js";
 export type { QuestOptions } from "./arguments.js";
 export { FpnnError, isCoreCode } from "./errors.js";
 export { FpnnErrorCode } from "./generated/error-codes.js";
 export type { FrameCipher } from "./frame-cipher.js";
+export {
+  ClientEncryption,
+  EncryptionError,
+  createClientKeyExchange,
+  createFrameCipher,
+  createServerKeyExchange,
+  curveNames,
+  decodeKeyQuestPayload,
+  deriveSessionKeys,
+  encodeKeyQuestPayload,
+  keyQuestMethod,
+  parsePrivateKey,
+  parsePublicKey,
+  readKeyQuestPayload,
+  type ClientEncryptionOptions,
+  type ClientKeyExchange,
+  type ClientKeyExchangeSettings,
+  type CurveName,
+  type KeyBits,
+  type KeyInput,
+  type KeyQuestPayload,
+  type ParsedPrivateKey,
+  type ParsedPublicKey,
+  type ServerEncryptionOptions,
+  type ServerKeyExchange,
+  type SessionKeys,
+} from "./encryption/index.js";
 export {
   DEFAULT_MAX_FRAME_SIZE,
   FrameDecoder,

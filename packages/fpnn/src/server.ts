@@ -3,6 +3,9 @@ import { createServer, type Server, type Socket } from "node:net";
 import { timeoutMsOf } from "./arguments.js";
 import { DEFAULT_TIMEOUT_MS, keepAliveOf, maxFrameSizeOf } from "./client.js";
 import { Connection, type ConnectionOptions, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { createServerKeyExchange, type ServerEncryptionOptions, type ServerKeyExchange } from "./encryption/server.js";
+import { EncryptionError } from "./encryption/errors.js";
+import { keyQuestMethod } from "./encryption/key-quest.js";
 import { FpnnError } from "./errors.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import type { FpnnHooks } from "./hooks.js";
@@ -17,7 +20,15 @@ export interface FpnnServerOptions {
   hooks?: FpnnHooks;
   /** Milliseconds close() waits for a client to close its side before dropping it (2000). */
   closeGraceMs?: number;
+  /**
+   * Accept encrypted connections (a `*key` quest first) with this private key, besides plain ones.
+   * A `*key` that is not the first frame or that cannot be accepted closes the connection unanswered.
+   */
+  encryption?: ServerEncryption;
 }
+
+/** The server's `encryption` option: raw scalar (bytes or hex), PEM or DER; `curve` for raw keys off secp256k1. */
+export type ServerEncryption = Omit<ServerEncryptionOptions, "maxFrameSize">;
 
 /** A client's connection as the server sees it: duplex, so the server can send it quests too. */
 export class ServerConnection extends Connection {
@@ -49,6 +60,7 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
   private readonly hooks: FpnnHooks | undefined;
   private readonly closeGraceMs: number;
   private readonly server: Server;
+  private readonly keyExchange: ServerKeyExchange | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: FpnnServerOptions = {}) {
@@ -58,13 +70,25 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     this.keepAlive = keepAliveOf(options.keepAlive, false);
     this.hooks = options.hooks;
     this.closeGraceMs = options.closeGraceMs ?? 2000;
+    const encryption: unknown = options.encryption;
+    if (encryption !== undefined) {
+      if (typeof encryption !== "object" || encryption === null) throw new EncryptionError("options.encryption: expected an object with privateKey");
+      this.keyExchange = createServerKeyExchange({ ...(encryption as ServerEncryption), maxFrameSize: this.maxFrameSize }, "options.encryption");
+      this.handlers.set(keyQuestMethod, this.acceptKey);
+    }
     this.server = createServer({ noDelay: true }, this.accept);
     this.server.on("error", this.emitError);
+  }
+
+  /** The public key (raw X||Y) clients put in their `encryption.publicKey`; undefined without the encryption option. */
+  get publicKey(): Buffer | undefined {
+    return this.keyExchange?.publicKey;
   }
 
   /** Registers the handler of a method; its return value is the answer (undefined answers `{}`). */
   handle(method: string, handler: ServerHandler): this {
     if (typeof method !== "string" || method.length === 0) throw new TypeError("method: must be a non-empty string");
+    if (method === keyQuestMethod && this.keyExchange !== undefined) throw new TypeError("method: *key is handled by the encryption option");
     if (typeof handler !== "function") throw new TypeError("handler: must be a function");
     this.handlers.set(method, handler);
     return this;
@@ -133,6 +157,19 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     );
     this.live.add(connection);
     if (this.listenerCount("connection") > 0) this.emit("connection", connection);
+  };
+
+  /** `*key`: switch the connection to the negotiated cipher at once, so the rest of this chunk and the answer are encrypted. */
+  private readonly acceptKey: ServerHandler = (_payload, { connection, frame }) => {
+    if (connection.stats.framesReceived !== 1) {
+      connection.dropForViolation(new FpnnError(FpnnErrorCode.CoreInvalidConnection, "*key quest that is not the first frame: connection closed"));
+      return;
+    }
+    try {
+      connection.setCipher(this.keyExchange!.acceptEncoded(frame.payload));
+    } catch (error) {
+      connection.dropForViolation(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `${(error as Error).message}: connection closed`, { cause: error }));
+    }
   };
 
   private readonly emitError = (error: Error): void => {

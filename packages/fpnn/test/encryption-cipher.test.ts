@@ -113,6 +113,17 @@ describe.each(modes)("bits $bits, streamMode $streamMode", ({ bits, streamMode }
 });
 
 describe("package mode framing", () => {
+  it("opens packages of every length modulo 16 from one chunk, each as a fresh cipher would", () => {
+    const { client, server } = pair(256, false);
+    const frames = Array.from({ length: 48 }, (_, i) => frameOf(1 + i, i));
+    expect(new Set(frames.map((f) => f.length % 16)).size).toBe(16);
+    const wire = Buffer.concat(frames.map((f) => client.seal(f)));
+    expectBytes(server.open(wire), Buffer.concat(frames));
+    // and again on the same cipher, split in odd places
+    const again = Buffer.concat(frames.map((f) => client.seal(f)));
+    expectBytes(openAll(server, [again.subarray(0, 333), again.subarray(333, 1001), again.subarray(1001)]), Buffer.concat(frames));
+  });
+
   it("hands out whole frames only", () => {
     const { client, server } = pair(128, false);
     const frame = frameOf(100, 1);

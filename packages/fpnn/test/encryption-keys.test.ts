@@ -56,6 +56,7 @@ describe.each(curves)("key formats on $name", (curve) => {
       [keys.point, curve.name],
       [raw.toString("hex"), curve.name],
       [`0x${keys.point.toString("hex")}`, curve.name],
+      [Buffer.from(`${raw.toString("hex")}\n`), curve.name],
       [keys.spkiPem, undefined],
       [Buffer.from(keys.spkiPem), undefined],
       [keys.spkiDer, undefined],
@@ -74,6 +75,7 @@ describe.each(curves)("key formats on $name", (curve) => {
     const forms: [KeyInput, CurveName | undefined][] = [
       [keys.scalar, curve.name],
       [keys.scalar.toString("hex"), curve.name],
+      [Buffer.from(`${keys.scalar.toString("hex")}\n`), curve.name], // a hex key file's bytes
       [keys.sec1Pem, undefined],
       [keys.pkcs8Pem, undefined],
       [Buffer.from(keys.pkcs8Pem), undefined],

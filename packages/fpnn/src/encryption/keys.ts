@@ -163,8 +163,21 @@ function asPem(input: unknown): string | undefined {
 
 const hexPattern = /^(?:[0-9a-fA-F]{2})+$/;
 
+/**
+ * The hex digits of a hex text file's bytes (a key file read with readFileSync), else undefined. Raw keys are
+ * at most 65 bytes and never all hex digits in practice; DER never passes (its length bytes are not hex digits).
+ */
+function hexTextOf(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 48) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1").trim().replace(/^0x/i, "");
+  return hexPattern.test(text) ? text : undefined;
+}
+
 function toBytes(input: unknown, field: string): Uint8Array {
-  if (input instanceof Uint8Array) return input;
+  if (input instanceof Uint8Array) {
+    const hex = hexTextOf(input);
+    return hex === undefined ? input : Buffer.from(hex, "hex");
+  }
   if (typeof input === "string") {
     const hex = input.trim().replace(/^0x/i, "");
     if (!hexPattern.test(hex)) throw new EncryptionError(`${field}: a string key must be PEM or hex (an even number of hex digits)`);

@@ -8,6 +8,7 @@ import { aesAlgorithm, type SessionKeys } from "./session-keys.js";
  * wire order; open() returns whatever plaintext the chunk carries (frames may be split anywhere).
  */
 export class StreamFrameCipher implements FrameCipher {
+  readonly continuous = true;
   private readonly cipher: Cipher;
   private readonly decipher: Decipher;
   /** Bytes of the first frame's magic still to verify, to report a key mismatch clearly. */
