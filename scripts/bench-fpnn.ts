@@ -4,6 +4,8 @@
  * quests, peak RSS and the ratio to the raw-socket ceiling measured in the same run.
  *
  *   npm run bench:fpnn -- [--duration 2] [--warmup 0.5] [--inflight 1,64,256,1024] [--clients raw,fpnn]
+ *
+ * The raw ceiling is always measured (first), so every row has its ratio.
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -13,22 +15,45 @@ import { formatTable } from "./bench/report.js";
 import { AnswerServerProcess } from "./bench/server-process.js";
 import type { BenchClient, BenchResult } from "./bench/types.js";
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "2" },
-    warmup: { type: "string", default: "0.5" },
-    inflight: { type: "string", default: "1,64,256,1024" },
-    clients: { type: "string", default: benchClients.map((c) => c.name).join(",") },
-  },
-});
+const clientNames = benchClients.map((c) => c.name);
+const ceilingName = clientNames[0]!;
+const usage = `usage: npx tsx scripts/bench-fpnn.ts [options]   (or: npm run bench:fpnn -- [options])
+
+  --duration <s>      seconds measured per row (default 2)
+  --warmup <s>        seconds of warm-up before each row (default 0.5)
+  --inflight <list>   quests kept in flight, comma-separated (default 1,64,256,1024)
+  --clients <list>    clients to measure, comma-separated (default: all); the ceiling "${ceilingName}" is always included
+                      known: ${clientNames.join(", ")}
+  -h, --help          print this help`;
+
+let values: { duration: string; warmup: string; inflight: string; clients: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      duration: { type: "string", default: "2" },
+      warmup: { type: "string", default: "0.5" },
+      inflight: { type: "string", default: "1,64,256,1024" },
+      clients: { type: "string", default: clientNames.join(",") },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 const durationMs = Number(values.duration) * 1000;
 const warmupMs = Number(values.warmup) * 1000;
 const inFlights = values.inflight.split(",").map(Number);
-const wanted = values.clients.split(",");
-const selected = benchClients.filter((c) => wanted.includes(c.name));
-if (!(durationMs > 0) || !(warmupMs >= 0) || inFlights.some((n) => !Number.isInteger(n) || n < 1) || selected.length !== wanted.length) {
-  console.error(`usage: bench-fpnn [--duration s] [--warmup s] [--inflight 1,64,...] [--clients ${benchClients.map((c) => c.name).join(",")}]`);
+const wanted = new Set([ceilingName, ...values.clients.split(",").filter((name) => name !== "")]);
+const unknown = [...wanted].filter((name) => !clientNames.includes(name));
+const selected = benchClients.filter((c) => wanted.has(c.name));
+if (!(durationMs > 0) || !(warmupMs >= 0) || inFlights.some((n) => !Number.isInteger(n) || n < 1) || unknown.length > 0) {
+  console.error(`${unknown.length > 0 ? `unknown client(s): ${unknown.join(", ")}\n\n` : ""}${usage}`);
   process.exit(2);
 }
 
@@ -63,5 +88,5 @@ try {
 }
 
 const ordered = opened.flatMap(({ client }) => results.filter((r) => r.client === client.name));
-console.log(`\n${formatTable(ordered, opened[0]!.client.name)}`);
+console.log(`\n${formatTable(ordered, opened[0]!.client.name)}`); // opened[0] is the ceiling: benchClients lists it first
 console.log(`\nload average after the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);

@@ -186,15 +186,13 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     if (this.closedByUser) return Promise.reject(new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client is closed", { method }));
-    const promise = new Promise<Payload>((resolve, reject) => {
-      const quest = newPendingQuest(method, resolve, reject, timeoutMs, signal, abortQuest);
-      quest.seq = this.nextQueueId++;
-      quest.methodBytes = methodBytes;
-      quest.payloadBytes = payloadBytes;
-      this.queue.add(quest);
-    });
+    const quest = newPendingQuest(method, timeoutMs, signal, abortQuest);
+    quest.seq = this.nextQueueId++;
+    quest.methodBytes = methodBytes;
+    quest.payloadBytes = payloadBytes;
+    this.queue.add(quest);
     this.ensureConnecting();
-    return promise;
+    return quest.promise;
   }
 
   private checkFrameSize(method: string, size: number): void {

@@ -124,22 +124,20 @@ export class Connection {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     if (this.state !== "open") return Promise.reject(this.closedError(method));
-    return new Promise<Payload>((resolve, reject) => {
-      const seq = this.nextSeq;
-      let size: number;
-      try {
-        size = this.writer.quest(methodBytes, seq, payload, false);
-      } catch (error) {
-        reject(encodingFailure(error, method));
-        return;
-      }
-      this.nextSeq = seq === 0xffff_ffff ? 1 : seq + 1;
-      const quest = newPendingQuest(method, resolve, reject, timeoutMs, signal, abortQuest);
-      quest.seq = seq;
-      this.table.add(quest);
-      const hooks = this.options.hooks;
-      if (hooks?.quest !== undefined) this.callHook(hooks.quest, { direction: "out", method, size, oneway: false });
-    });
+    const seq = this.nextSeq;
+    let size: number;
+    try {
+      size = this.writer.quest(methodBytes, seq, payload, false);
+    } catch (error) {
+      return Promise.reject(encodingFailure(error, method));
+    }
+    this.nextSeq = seq === 0xffff_ffff ? 1 : seq + 1;
+    const quest = newPendingQuest(method, timeoutMs, signal, abortQuest);
+    quest.seq = seq;
+    this.table.add(quest);
+    const hooks = this.options.hooks;
+    if (hooks?.quest !== undefined) this.callHook(hooks.quest, { direction: "out", method, size, oneway: false });
+    return quest.promise;
   }
 
   /** Sends a one-way quest (no answer). Throws FpnnError on a bad argument or a closed connection. */
@@ -173,9 +171,9 @@ export class Connection {
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
-    return new Promise<Payload>((resolve, reject) => {
-      this.sendQuest(newPendingQuest(method, resolve, reject, timeoutMs, signal, abortQuest), methodBytes, payload);
-    });
+    const quest = newPendingQuest(method, timeoutMs, signal, abortQuest);
+    this.sendQuest(quest, methodBytes, payload);
+    return quest.promise;
   }
 
   /** @internal Sends a quest encoded earlier (the client's queue; the size limit is already checked). */

@@ -10,6 +10,12 @@ const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 const MAX_DEPTH = 64;
 const TWO_32 = 0x1_0000_0000;
+/** From this many characters on, Buffer.write (native) beats a JavaScript byte loop. */
+const NATIVE_WRITE_FROM = 40;
+
+function strHeaderSize(byteLength: number): number {
+  return byteLength < 32 ? 1 : byteLength < 0x100 ? 2 : byteLength < 0x10000 ? 3 : 5;
+}
 
 /** Thrown for a value it cannot encode; msgpack.ts turns it into an FpnnError naming the field. */
 export class UnencodableValue extends Error {}
@@ -156,7 +162,7 @@ export class MsgpackEncoder {
 
   private writeString(value: string): void {
     const chars = value.length;
-    if (chars < 0x100) {
+    if (chars < NATIVE_WRITE_FROM) {
       // ASCII fast path: the byte length is the character count, so the header is known up front.
       this.ensure(2 + chars * 3);
       const buffer = this.buffer;
@@ -178,13 +184,13 @@ export class MsgpackEncoder {
         return;
       }
     }
-    const maxBytes = chars * 3;
-    const headerSize = maxBytes < 32 ? 1 : maxBytes < 0x100 ? 2 : maxBytes < 0x10000 ? 3 : 5;
-    this.ensure(headerSize + maxBytes);
-    const start = this.length + headerSize;
+    // Room for the header the text needs if it is ASCII (the usual case); moved when the UTF-8 is longer.
+    const guessed = strHeaderSize(chars);
+    this.ensure(5 + chars * 3);
+    const start = this.length + guessed;
     const bytes = this.buffer.write(value, start, "utf8");
-    const needed = bytes < 32 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5;
-    if (needed < headerSize) this.buffer.copyWithin(this.length + needed, start, start + bytes);
+    const needed = strHeaderSize(bytes);
+    if (needed !== guessed) this.buffer.copyWithin(this.length + needed, start, start + bytes);
     const at = this.length;
     if (needed === 1) this.buffer[at] = 0xa0 | bytes;
     else if (needed === 2) {

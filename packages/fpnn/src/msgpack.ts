@@ -2,6 +2,7 @@ import { Unpackr, type Options } from "msgpackr";
 import { FpnnError } from "./errors.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import { MsgpackEncoder } from "./msgpack-encoder.js";
+import { decodeSmallMap } from "./small-map-decoder.js";
 
 export type Payload = Record<string, unknown>;
 
@@ -90,6 +91,8 @@ export function unpackPayloadRange(bytes: Uint8Array, start: number, end: number
   if (!isMap) {
     throw new FpnnError(FpnnErrorCode.CoreDecoding, first === undefined ? "payload is empty" : `payload is not a msgpack map (first byte 0x${first.toString(16).padStart(2, "0")})`);
   }
+  const small = decodeSmallMap(bytes, start, end);
+  if (small !== undefined) return small;
   try {
     return unpackr.unpack(bytes as Buffer, { start, end }) as Payload;
   } catch (cause) {

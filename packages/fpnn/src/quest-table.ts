@@ -1,16 +1,21 @@
 import type { Payload } from "./msgpack.js";
 import { FpnnError } from "./errors.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
+import { SeqIndex } from "./seq-index.js";
 
 /** One quest waiting for its answer (or, in the client's queue, for a connection). */
 export interface PendingQuest {
   seq: number;
   readonly method: string;
+  /** Settles exactly once, through resolve/reject below (only the settle* functions call them). */
+  readonly promise: Promise<Payload>;
   readonly resolve: (answer: Payload) => void;
   readonly reject: (error: FpnnError) => void;
   /** Absolute deadline in performance.now() milliseconds. */
   deadline: number;
   slot: number;
+  /** Position in the order quests were added to their table (takeAll() returns the oldest first). */
+  order: number;
   /** performance.now() when sent; only tracked when an answer hook wants the latency. */
   startedAt: number;
   signal: AbortSignal | undefined;
@@ -31,23 +36,32 @@ interface SlotNode {
   next: SlotNode | undefined;
 }
 
-/** A quest not yet in any table; `timeoutMs` counts from now. */
+/** Promise executor shared by every quest (no closure per quest): hands out resolve and reject. */
+let capturedResolve: ((answer: Payload) => void) | undefined;
+let capturedReject: ((error: FpnnError) => void) | undefined;
+function capture(resolve: (answer: Payload) => void, reject: (error: FpnnError) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** A quest not yet in any table, with the promise its caller gets; `timeoutMs` counts from now. */
 export function newPendingQuest(
   method: string,
-  resolve: (answer: Payload) => void,
-  reject: (error: FpnnError) => void,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   onAbort: ((quest: PendingQuest) => void) | undefined,
 ): PendingQuest {
+  const promise = new Promise<Payload>(capture);
   const now = performance.now();
   const quest: PendingQuest = {
     seq: 0,
     method,
-    resolve,
-    reject,
+    promise,
+    resolve: capturedResolve!,
+    reject: capturedReject!,
     deadline: now + timeoutMs,
     slot: 0,
+    order: 0,
     startedAt: now,
     signal,
     onAbort: undefined,
@@ -73,7 +87,8 @@ const TICK_MS = 20;
  * empty: no timer per quest.
  */
 export class QuestTable {
-  private readonly pending = new Map<number, PendingQuest>();
+  private readonly pending = new SeqIndex<PendingQuest>();
+  private added = 0;
   private readonly slots = new Map<number, SlotNode>();
   private lastSlot = -1;
   private lastSentinel: SlotNode | undefined;
@@ -88,7 +103,8 @@ export class QuestTable {
 
   add(quest: PendingQuest): void {
     quest.table = this;
-    this.pending.set(quest.seq, quest);
+    quest.order = this.added++;
+    this.pending.add(quest);
     const slot = Math.ceil(quest.deadline / TICK_MS);
     quest.slot = slot;
     let sentinel = slot === this.lastSlot ? this.lastSentinel : this.slots.get(slot);
@@ -110,16 +126,10 @@ export class QuestTable {
     }
   }
 
-  /** Oldest first. */
-  values(): IterableIterator<PendingQuest> {
-    return this.pending.values();
-  }
-
   /** Removes and returns the quest (undefined when unknown: answered, expired or never sent). */
   take(seq: number): PendingQuest | undefined {
-    const quest = this.pending.get(seq);
+    const quest = this.pending.take(seq);
     if (quest === undefined) return undefined;
-    this.pending.delete(seq);
     quest.table = undefined;
     quest.prev!.next = quest.next;
     quest.next!.prev = quest.prev;
@@ -129,7 +139,7 @@ export class QuestTable {
 
   /** Removes every quest, oldest first. */
   takeAll(): PendingQuest[] {
-    const all = [...this.pending.values()];
+    const all = this.pending.entries().sort(byOrder);
     for (const quest of all) {
       quest.table = undefined;
       quest.prev = quest.next = undefined;
@@ -158,7 +168,7 @@ export class QuestTable {
         node = node.next!;
         quest.table = undefined;
         quest.prev = quest.next = undefined;
-        this.pending.delete(quest.seq);
+        this.pending.take(quest.seq);
         this.onExpire(quest);
       }
     }
@@ -178,6 +188,10 @@ export class QuestTable {
       this.lastSentinel = undefined;
     }
   }
+}
+
+function byOrder(a: PendingQuest, b: PendingQuest): number {
+  return a.order - b.order;
 }
 
 /** Settles a quest: detaches its abort listener first. */

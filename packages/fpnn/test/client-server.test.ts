@@ -62,6 +62,27 @@ describe("quests", () => {
     expect(client.connection!.pendingCount).toBe(0);
   });
 
+  it("answers slow quests held while thousands of fast ones pass, and times out a never-answered one", async () => {
+    const held: (() => void)[] = [];
+    const { client } = await setup((s) => {
+      s.handle("echo", (p) => p);
+      s.handle("hold", (p) => new Promise<Payload>((resolve) => held.push(() => resolve(p))));
+      s.handle("never", () => new Promise(() => {}));
+    });
+    await client.connect();
+    const slow = [client.quest("hold", { slow: 1 }), client.quest("hold", { slow: 2 })];
+    const lost = rejectionOf(client.quest("never", {}, { timeout: 0.3 }));
+    for (let round = 0; round < 10; round++) {
+      const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => client.quest("echo", { round, i })));
+      answers.forEach((answer, i) => expect(answer).toEqual({ round, i }));
+    }
+    expect(client.connection!.pendingCount).toBe(3);
+    for (const release of held) release();
+    expect(await Promise.all(slow)).toEqual([{ slow: 1 }, { slow: 2 }]);
+    expect((await lost).code).toBe(FpnnErrorCode.CoreTimeout);
+    expect(client.connection!.pendingCount).toBe(0);
+  });
+
   it("batches the socket writes of one tick: thousands of quests, few write() calls", async () => {
     const { client } = await setup((s) => s.handle("echo", (p) => p));
     await client.connect();
