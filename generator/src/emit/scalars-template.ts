@@ -46,3 +46,35 @@ export const wireInt64 = z.union([z.bigint(), z.number().int().transform((n) => 
 /** Bytes arrive as bin (Uint8Array) from Node peers and as str from C++ peers. */
 export const wireBytes = z.union([z.instanceof(Uint8Array), z.string().transform((s) => new TextEncoder().encode(s))]);
 `;
+
+/**
+ * Plain checks for the SDK's hot path, emitted after the schemas in the SDK's `scalars.ts`: each is true
+ * only for values the matching input schema accepts, so a descriptor's `accepts` can skip zod for good
+ * arguments and leave the error wording to zod.
+ */
+export const scalarChecksSource = `const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+
+export const isIntIn = (v: unknown, min: number, max: number): boolean => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+export const isInt8 = (v: unknown): boolean => isIntIn(v, -(2 ** 7), 2 ** 7 - 1);
+export const isInt16 = (v: unknown): boolean => isIntIn(v, -(2 ** 15), 2 ** 15 - 1);
+export const isInt32 = (v: unknown): boolean => isIntIn(v, -(2 ** 31), 2 ** 31 - 1);
+export const isInt64 = (v: unknown): boolean => (typeof v === "bigint" ? v >= int64Min && v <= int64Max : Number.isSafeInteger(v));
+export const isBool = (v: unknown): boolean => typeof v === "boolean";
+export const isString = (v: unknown): boolean => typeof v === "string";
+export const isBytes = (v: unknown): boolean => v instanceof Uint8Array;
+
+/** An array whose every element (holes included) passes. */
+export function isListOf(v: unknown, item: (x: unknown) => boolean): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
+  return true;
+}
+
+/** An array or a Set whose every element passes. */
+export function isSetOf(v: unknown, item: (x: unknown) => boolean): boolean {
+  if (!(v instanceof Set)) return isListOf(v, item);
+  for (const x of v) if (!item(x)) return false;
+  return true;
+}
+`;

@@ -2,15 +2,15 @@ import { Scope, type SourceFile } from "ts-morph";
 import type { AnswerFieldModel, IdlModel, MethodModel, ServiceModel } from "../idl/model.js";
 import type { TypeRef } from "../idl/type-expr.js";
 import { NamedTypes } from "./named-types.js";
-import { scalarsSource } from "./scalars-template.js";
+import { scalarChecksSource, scalarsSource } from "./scalars-template.js";
 import { generatedHeader, renderTs } from "./source-file.js";
-import { docComment, literal, scalarHelperNames, tsInput, tsOutput, upperFirst, usedHelpers, zodInput, zodWire } from "./ts-text.js";
+import { docComment, fastCheck, fastCheckHelperNames, literal, scalarHelperNames, tsInput, tsOutput, upperFirst, usedHelpers, zodInput, zodWire } from "./ts-text.js";
 
 /** The SDK's generated folder: scalars, types, one descriptor file per service, the client methods, error codes. */
 export function emitSdk(model: IdlModel, errorGroups: readonly string[]): Map<string, string> {
   const named = new NamedTypes(model);
   const out = new Map<string, string>();
-  out.set("scalars.ts", `${generatedHeader(["the IDL scalar types"], "//")}\n\n${scalarsSource}`);
+  out.set("scalars.ts", `${generatedHeader(["the IDL scalar types"], "//")}\n\n${scalarsSource}\n${scalarChecksSource}`);
   out.set("types.ts", emitTypes(model, named));
   for (const s of model.services) out.set(`${s.name}.ts`, emitService(s, named));
   out.set("client.ts", emitClient(model));
@@ -79,6 +79,17 @@ function wireKind(t: TypeRef): string {
   return "plain";
 }
 
+/** The descriptor's `accepts` line: every parameter's fast check, or nothing when one has none. */
+function acceptsLine(m: MethodModel, named: NamedTypes): string | undefined {
+  const checks: string[] = [];
+  for (const [i, p] of m.params.entries()) {
+    const check = fastCheck(p.type, `a[${i}]`, named.enumValues, p);
+    if (check === undefined) return undefined;
+    checks.push(p.optional ? `(a[${i}] === undefined || ${check})` : check);
+  }
+  return `accepts: (a) => ${checks.length === 0 ? "true" : checks.join(" && ")},`;
+}
+
 function answerSchema(answer: readonly AnswerFieldModel[], named: NamedTypes): string {
   return `z.object({ ${answer.map((a) => `${a.wire}: ${zodWire(a.type, named.enumBase)}${a.optional ? ".optional()" : ""}`).join(", ")} })`;
 }
@@ -112,6 +123,7 @@ function emitService(service: ServiceModel, named: NamedTypes): string {
       const input = `z.tuple([${m.params.map((p) => `${zodInput(p.type, named.enumValues, p)}${p.optional ? ".optional()" : ""}`).join(", ")}])`;
       const fixed = m.fixed.map((x) => `${x.wire}: ${literal(x.value)}`).join(", ");
       const filled = m.filled.map((x) => `{ wire: ${literal(x.wire)}, generate: ${literal(x.generate)}, ${x.option !== undefined ? `option: ${literal(x.option)}, ` : ""}returned: ${x.returned} }`);
+      const accepts = acceptsLine(m, named);
       const hook = m.hook
         ? `hook: { name: ${literal(m.hook.name)}, args: { ${m.hook.args.map((a) => `${a.arg}: ${m.params.findIndex((p) => p.name === a.param)}`).join(", ")} } },`
         : "";
@@ -127,7 +139,7 @@ function emitService(service: ServiceModel, named: NamedTypes): string {
   defaults: [${m.params.map((p) => (p.default === undefined ? "undefined" : literal(p.default))).join(", ")}],
   fixed: { ${fixed} },
   filled: [${filled.join(", ")}],
-  input: ${input},
+  input: ${input},${accepts ? `\n  ${accepts}` : ""}
   answer: ${answers.get(m.name)},
   result: ${literal(m.answer.map((a) => [a.wire, a.name]))},${hook ? `\n  ${hook}` : ""}
 };`,
@@ -137,7 +149,7 @@ function emitService(service: ServiceModel, named: NamedTypes): string {
     f.addImportDeclaration({ moduleSpecifier: "zod", namedImports: ["z"] });
     const needsInt64 = body.some((b) => /\bInt64\b/.test(b));
     f.addImportDeclaration({ moduleSpecifier: "../descriptor.js", namedImports: [...(needsInt64 ? ["Int64"] : []), "MethodDescriptor"], isTypeOnly: true });
-    const helpers = usedHelpers(body, scalarHelperNames);
+    const helpers = usedHelpers(body, [...scalarHelperNames, ...fastCheckHelperNames]);
     if (helpers.length > 0) f.addImportDeclaration({ moduleSpecifier: "./scalars.js", namedImports: helpers });
     const imports = typesImports(body, named);
     if (imports.length > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: imports });

@@ -66,6 +66,40 @@ export function zodInput(t: TypeRef, enumValues: (name: string) => readonly numb
   return s;
 }
 
+const intRanges = { int8: 2 ** 7, int16: 2 ** 15, int32: 2 ** 31 } as const;
+const scalarChecks = { int8: "isInt8", int16: "isInt16", int32: "isInt32", int64: "isInt64", bool: "isBool", string: "isString", bytes: "isBytes" } as const;
+
+/**
+ * Plain-JavaScript text checking a caller's value `v` (an expression) without zod: true only for values
+ * the zodInput schema accepts, so zod runs only for rejected values (to word the error). undefined when
+ * the type has no fast check (maps, structs, bounds on anything but an int): zod then checks every call.
+ */
+export function fastCheck(t: TypeRef, v: string, enumValues: (name: string) => readonly number[], bounds?: { min?: number; max?: number }): string | undefined {
+  const bounded = bounds?.min !== undefined || bounds?.max !== undefined;
+  switch (t.kind) {
+    case "scalar": {
+      if (t.name === "int8" || t.name === "int16" || t.name === "int32") {
+        if (!bounded) return `${scalarChecks[t.name]}(${v})`;
+        const half = intRanges[t.name];
+        return `isIntIn(${v}, ${Math.max(-half, bounds?.min ?? -half)}, ${Math.min(half - 1, bounds?.max ?? half - 1)})`;
+      }
+      return bounded ? undefined : `${scalarChecks[t.name]}(${v})`;
+    }
+    case "list":
+    case "set": {
+      const item = t.of.kind === "scalar" ? scalarChecks[t.of.name] : undefined;
+      if (item === undefined || bounded) return undefined;
+      return `${t.kind === "list" ? "isListOf" : "isSetOf"}(${v}, ${item})`;
+    }
+    case "enum":
+      return bounded ? undefined : `(${enumValues(t.name).map((x) => `${v} === ${x}`).join(" || ")})`;
+    default:
+      return undefined;
+  }
+}
+
+export const fastCheckHelperNames = ["isInt8", "isInt16", "isInt32", "isIntIn", "isInt64", "isBool", "isString", "isBytes", "isListOf", "isSetOf"];
+
 /** zod schema text checking a decoded wire value (64-bit values become bigint). */
 export function zodWire(t: TypeRef, enumBase: (name: string) => string): string {
   switch (t.kind) {

@@ -54,6 +54,11 @@ export interface MethodDescriptor<Args extends readonly unknown[] = readonly unk
   readonly filled: readonly FilledField[];
   /** Validates the positional arguments. */
   readonly input: z.ZodType;
+  /**
+   * A fast plain check of the arguments, true only for arguments `input` accepts; `input` (which words
+   * the error) runs when it is false or absent.
+   */
+  readonly accepts?: (args: readonly unknown[]) => boolean;
   /** Validates the answer and converts its 64-bit values to bigint. */
   readonly answer: z.ZodType<Record<string, unknown>>;
   /** Answer wire key -> result field. */

@@ -7,11 +7,11 @@
  */
 let last = 0;
 
-export function nextId(): number {
-  const now = Date.now() * 1000;
+export function nextId(nowMs: number = Date.now()): number {
+  const now = nowMs * 1000;
   last = now > last ? now : last + 1;
   return last;
 }
 
-/** The id generators an IDL `filled` field can name. */
-export const idGenerators: Readonly<Record<string, () => number>> = { mid: nextId, salt: nextId };
+/** The id generators an IDL `filled` field can name; they take the current time so that a call reads the clock once. */
+export const idGenerators: Readonly<Record<string, (nowMs: number) => number>> = { mid: nextId, salt: nextId };

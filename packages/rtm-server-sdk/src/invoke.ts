@@ -2,10 +2,10 @@ import { FpnnErrorCode, type Payload, type QuestOptions } from "@rtmkit/fpnn";
 import type { z } from "zod";
 import type { CallOptions, MethodDescriptor } from "./descriptor.js";
 import { invalidArgument, RTMError } from "./errors.js";
-import { int64 } from "./generated/scalars.js";
+import { isInt64 } from "./generated/scalars.js";
 import { historyHooks } from "./history.js";
 import { idGenerators } from "./ids.js";
-import { computeSign } from "./signing.js";
+import { Signer } from "./signing.js";
 
 /** What the invoker needs from a connection: FpnnClient satisfies it. */
 export interface QuestTransport {
@@ -22,105 +22,129 @@ export interface InvokerOptions {
 type Hook = (result: Record<string, unknown>, args: Record<string, unknown>) => unknown;
 const hooks: Readonly<Record<string, Hook>> = historyHooks;
 
+interface Filled {
+  readonly wire: string;
+  readonly option: string | undefined;
+  readonly generate: (nowMs: number) => number;
+}
+
 /** Everything about a descriptor that can be worked out once, before its first call. */
-interface Compiled {
+interface Plan {
   readonly fixed: readonly (readonly [string, unknown])[];
-  readonly setParams: readonly number[];
-  readonly filled: readonly { wire: string; option: string | undefined; returned: boolean; generate: () => number }[];
+  readonly filled: readonly Filled[];
+  /** Wire keys of the filled fields the result carries (as bigint). */
+  readonly returned: readonly string[];
   readonly voidResult: boolean;
   readonly hook: Hook | undefined;
   readonly hookArgs: readonly (readonly [string, number])[];
 }
 
-function compile(d: MethodDescriptor): Compiled {
+function planOf(d: MethodDescriptor): Plan {
   const hook = d.hook === undefined ? undefined : hooks[d.hook.name];
   if (d.hook !== undefined && hook === undefined) throw new Error(`${d.name}: the IDL names hook "${d.hook.name}", which the SDK does not implement`);
   const filled = d.filled.map((f) => {
     const generate = idGenerators[f.generate];
     if (generate === undefined) throw new Error(`${d.name}: the IDL names id generator "${f.generate}", which the SDK does not implement`);
-    return { wire: f.wire, option: f.option, returned: f.returned, generate };
+    return { wire: f.wire, option: f.option, generate };
   });
   return {
     fixed: Object.entries(d.fixed),
-    setParams: d.kinds.flatMap((k, i) => (k === "list" || k === "int64list" ? [i] : [])),
     filled,
+    returned: d.filled.filter((f) => f.returned).map((f) => f.wire),
     voidResult: d.result.length === 0 && !d.filled.some((f) => f.returned) && d.hook === undefined,
     hook,
     hookArgs: Object.entries(d.hook?.args ?? {}),
   };
 }
 
+/** Plans are facts of the generated descriptors, shared by every client. */
+const plans = new WeakMap<MethodDescriptor, Plan>();
+
+function cachedPlan(d: MethodDescriptor): Plan {
+  let plan = plans.get(d);
+  if (plan === undefined) {
+    plan = planOf(d);
+    plans.set(d, plan);
+  }
+  return plan;
+}
+
+const nextSalt = idGenerators.salt!;
+
 /**
  * The generic invoke every generated method calls: validate, build the payload (auth, fixed and
- * filled fields), send, then check and map the answer.
+ * filled fields), send, then check and map the answer. Not an async function: the hot path hands
+ * back the transport's promise with one `then`, and every failure still arrives as a rejection.
  */
 export class Invoker {
   readonly #transport: QuestTransport;
   readonly #pid: number;
-  readonly #secret: string;
+  readonly #signer: Signer;
   readonly #validate: boolean;
-  readonly #compiled = new WeakMap<MethodDescriptor, Compiled>();
 
   constructor(transport: QuestTransport, options: InvokerOptions) {
     this.#transport = transport;
     this.#pid = options.pid;
-    this.#secret = options.secret;
+    this.#signer = new Signer(options.pid, options.secret);
     this.#validate = options.validate ?? true;
   }
 
-  async invoke<Args extends readonly unknown[], Result>(d: MethodDescriptor<Args, Result>, args: Args, options: CallOptions | undefined): Promise<Result> {
-    const method = d as unknown as MethodDescriptor;
-    let c = this.#compiled.get(method);
-    if (c === undefined) {
-      c = compile(method);
-      this.#compiled.set(method, c);
+  invoke<Args extends readonly unknown[], Result>(descriptor: MethodDescriptor<Args, Result>, args: Args, options: CallOptions | undefined): Promise<Result> {
+    const d = descriptor as unknown as MethodDescriptor;
+    let plan: Plan;
+    let payload: Payload;
+    let sent: Promise<Payload>;
+    try {
+      plan = cachedPlan(d);
+      if (this.#validate && d.accepts?.(args) !== true) {
+        const checked = d.input.safeParse(args);
+        if (!checked.success) throw argumentError(d, checked.error);
+      }
+      payload = this.#payload(d, plan, args, options);
+      sent = this.#transport.quest(d.fpnn, payload, options);
+    } catch (error) {
+      return Promise.reject(error instanceof RTMError ? error : RTMError.from(error, d.name));
     }
-    if (this.#validate) {
-      const checked = d.input.safeParse(args);
-      if (!checked.success) throw argumentError(d, checked.error);
-    }
+    return sent.then(
+      (answer) => mapAnswer(d, plan, answer, args, payload) as Result,
+      (error: unknown) => {
+        throw RTMError.from(error, d.name);
+      },
+    );
+  }
 
+  #payload(d: MethodDescriptor, plan: Plan, args: readonly unknown[], options: CallOptions | undefined): Payload {
     const payload: Payload = {};
+    const now = Date.now();
     if (d.signed) {
-      const salt = idGenerators.salt!();
-      const ts = Math.floor(Date.now() / 1000);
+      const salt = nextSalt(now);
+      const ts = Math.floor(now / 1000);
       payload.pid = this.#pid;
-      payload.sign = computeSign(this.#pid, this.#secret, salt, d.fpnn, ts);
+      payload.sign = this.#signer.sign(salt, d.fpnn, ts);
       payload.salt = salt;
       payload.ts = ts;
     }
-    for (const [key, value] of c.fixed) payload[key] = value;
+    const fixed = plan.fixed;
+    for (let i = 0; i < fixed.length; i++) payload[fixed[i]![0]] = fixed[i]![1];
     const wire = d.wire;
     for (let i = 0; i < wire.length; i++) {
       const value = args[i] ?? d.defaults[i];
-      if (value !== undefined) payload[wire[i]!] = value;
+      if (value !== undefined) payload[wire[i]!] = value instanceof Set ? [...(value as Set<unknown>)] : value;
     }
-    for (const i of c.setParams) {
-      const value = payload[wire[i]!];
-      if (value instanceof Set) payload[wire[i]!] = [...value];
-    }
-    let filledValues: unknown[] | undefined;
-    for (const f of c.filled) {
+    const filled = plan.filled;
+    for (let i = 0; i < filled.length; i++) {
+      const f = filled[i]!;
       const given = f.option === undefined || options === undefined ? undefined : (options as Record<string, unknown>)[f.option];
-      if (given !== undefined && this.#validate && !int64.safeParse(given).success) {
+      if (given !== undefined && this.#validate && !isInt64(given)) {
         throw invalidArgument(d.name, `options.${f.option}`, "expected an int64 (a bigint, or a number that is a safe integer)");
       }
-      const value = given ?? f.generate();
-      payload[f.wire] = value;
-      (filledValues ??= []).push(value);
+      payload[f.wire] = given ?? f.generate(now);
     }
-
-    let answer: Payload;
-    try {
-      answer = await this.#transport.quest(d.fpnn, payload, options);
-    } catch (error) {
-      throw RTMError.from(error, d.name);
-    }
-    return mapAnswer(d, c, answer, args, filledValues) as Result;
+    return payload;
   }
 }
 
-function mapAnswer(d: MethodDescriptor<readonly unknown[], unknown>, c: Compiled, answer: Payload, args: readonly unknown[], filledValues: unknown[] | undefined): unknown {
+function mapAnswer(d: MethodDescriptor, plan: Plan, answer: Payload, args: readonly unknown[], payload: Payload): unknown {
   const parsed = d.answer.safeParse(answer);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -128,26 +152,21 @@ function mapAnswer(d: MethodDescriptor<readonly unknown[], unknown>, c: Compiled
       method: d.name,
     });
   }
-  if (c.voidResult) return undefined;
+  if (plan.voidResult) return undefined;
   const data = parsed.data;
   const result: Record<string, unknown> = {};
   for (const [wire, field] of d.result) {
     const value = data[wire];
     if (value !== undefined) result[field] = value;
   }
-  if (filledValues !== undefined) {
-    for (let i = 0; i < c.filled.length; i++) {
-      const f = c.filled[i]!;
-      if (f.returned) result[f.wire] = BigInt(filledValues[i] as bigint | number);
-    }
-  }
-  if (c.hook === undefined) return result;
+  for (const wire of plan.returned) result[wire] = BigInt(payload[wire] as bigint | number);
+  if (plan.hook === undefined) return result;
   const hookArgs: Record<string, unknown> = {};
-  for (const [name, index] of c.hookArgs) hookArgs[name] = args[index];
-  return c.hook(result, hookArgs);
+  for (const [name, index] of plan.hookArgs) hookArgs[name] = args[index];
+  return plan.hook(result, hookArgs);
 }
 
-function argumentError(d: MethodDescriptor<readonly unknown[], unknown>, error: z.ZodError): RTMError {
+function argumentError(d: MethodDescriptor, error: z.ZodError): RTMError {
   const issue = error.issues[0];
   const index = typeof issue?.path[0] === "number" ? issue.path[0] : -1;
   const param = d.params[index] ?? "arguments";

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import type { Int64, MethodDescriptor } from "../descriptor.js";
-import { int8, int16, int64, bool, string, setOf, wireInt8, wireInt16, wireInt32, wireInt64 } from "./scalars.js";
+import { int8, int16, int64, bool, string, setOf, wireInt8, wireInt16, wireInt32, wireInt64, isInt8, isIntIn, isInt64, isBool, isString, isSetOf } from "./scalars.js";
 import { type HistoryMessageResult, HistoryRowWire, type MessageCategory, type RetrievedMessage, type SendResult } from "./types.js";
 
 const sendMessageAnswer = z.object({ mtime: wireInt64 });
@@ -34,6 +34,7 @@ export const sendMessage: MethodDescriptor<SendMessageArgs, SendResult> = {
   fixed: {},
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, int8, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt8(a[2]) && isString(a[3]) && isString(a[4]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -57,6 +58,7 @@ export const sendChat: MethodDescriptor<SendChatArgs, SendResult> = {
   fixed: { mtype: 30 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -80,6 +82,7 @@ export const sendAudio: MethodDescriptor<SendAudioArgs, SendResult> = {
   fixed: { mtype: 31 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -103,6 +106,7 @@ export const sendCmd: MethodDescriptor<SendCmdArgs, SendResult> = {
   fixed: { mtype: 32 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -126,6 +130,7 @@ export const sendMessages: MethodDescriptor<SendMessagesArgs, SendResult> = {
   fixed: {},
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, setOf(int64), int8, string, string]),
+  accepts: (a) => isInt64(a[0]) && isSetOf(a[1], isInt64) && isInt8(a[2]) && isString(a[3]) && isString(a[4]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -149,6 +154,7 @@ export const sendChats: MethodDescriptor<SendChatsArgs, SendResult> = {
   fixed: { mtype: 30 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, setOf(int64), string, string]),
+  accepts: (a) => isInt64(a[0]) && isSetOf(a[1], isInt64) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -172,6 +178,7 @@ export const sendAudios: MethodDescriptor<SendAudiosArgs, SendResult> = {
   fixed: { mtype: 31 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, setOf(int64), string, string]),
+  accepts: (a) => isInt64(a[0]) && isSetOf(a[1], isInt64) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -195,6 +202,7 @@ export const sendCmds: MethodDescriptor<SendCmdsArgs, SendResult> = {
   fixed: { mtype: 32 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, setOf(int64), string, string]),
+  accepts: (a) => isInt64(a[0]) && isSetOf(a[1], isInt64) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -218,6 +226,7 @@ export const sendGroupMessage: MethodDescriptor<SendGroupMessageArgs, SendResult
   fixed: {},
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, int8, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt8(a[2]) && isString(a[3]) && isString(a[4]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -241,6 +250,7 @@ export const sendGroupChat: MethodDescriptor<SendGroupChatArgs, SendResult> = {
   fixed: { mtype: 30 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -264,6 +274,7 @@ export const sendGroupAudio: MethodDescriptor<SendGroupAudioArgs, SendResult> = 
   fixed: { mtype: 31 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -287,6 +298,7 @@ export const sendGroupCmd: MethodDescriptor<SendGroupCmdArgs, SendResult> = {
   fixed: { mtype: 32 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -310,6 +322,7 @@ export const sendRoomMessage: MethodDescriptor<SendRoomMessageArgs, SendResult> 
   fixed: {},
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, int8, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt8(a[2]) && isString(a[3]) && isString(a[4]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -333,6 +346,7 @@ export const sendRoomChat: MethodDescriptor<SendRoomChatArgs, SendResult> = {
   fixed: { mtype: 30 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -356,6 +370,7 @@ export const sendRoomAudio: MethodDescriptor<SendRoomAudioArgs, SendResult> = {
   fixed: { mtype: 31 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -379,6 +394,7 @@ export const sendRoomCmd: MethodDescriptor<SendRoomCmdArgs, SendResult> = {
   fixed: { mtype: 32 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -402,6 +418,7 @@ export const broadcastMessage: MethodDescriptor<BroadcastMessageArgs, SendResult
   fixed: {},
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, int8, string, string]),
+  accepts: (a) => isInt64(a[0]) && isInt8(a[1]) && isString(a[2]) && isString(a[3]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -425,6 +442,7 @@ export const broadcastChat: MethodDescriptor<BroadcastChatArgs, SendResult> = {
   fixed: { mtype: 30 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isString(a[1]) && isString(a[2]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -448,6 +466,7 @@ export const broadcastAudio: MethodDescriptor<BroadcastAudioArgs, SendResult> = 
   fixed: { mtype: 31 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isString(a[1]) && isString(a[2]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -471,6 +490,7 @@ export const broadcastCmd: MethodDescriptor<BroadcastCmdArgs, SendResult> = {
   fixed: { mtype: 32 },
   filled: [{ wire: "mid", generate: "mid", option: "mid", returned: true }],
   input: z.tuple([int64, string, string]),
+  accepts: (a) => isInt64(a[0]) && isString(a[1]) && isString(a[2]),
   answer: sendMessageAnswer,
   result: [["mtime", "mtime"]],
 };
@@ -494,6 +514,7 @@ export const getGroupMessage: MethodDescriptor<GetGroupMessageArgs, HistoryMessa
   fixed: {},
   filled: [],
   input: z.tuple([int64, bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, setOf(int8), int64]),
+  accepts: (a) => isInt64(a[0]) && isBool(a[1]) && isIntIn(a[2], -32768, 20) && isInt64(a[3]) && isInt64(a[4]) && isInt64(a[5]) && isSetOf(a[6], isInt8) && isInt64(a[7]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "history", args: { toId: 0 } },
@@ -518,6 +539,7 @@ export const getGroupChat: MethodDescriptor<GetGroupChatArgs, HistoryMessageResu
   fixed: { mtypes: [30, 31, 32] },
   filled: [],
   input: z.tuple([int64, bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, int64]),
+  accepts: (a) => isInt64(a[0]) && isBool(a[1]) && isIntIn(a[2], -32768, 20) && isInt64(a[3]) && isInt64(a[4]) && isInt64(a[5]) && isInt64(a[6]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "history", args: { toId: 0 } },
@@ -542,6 +564,7 @@ export const getRoomMessage: MethodDescriptor<GetRoomMessageArgs, HistoryMessage
   fixed: {},
   filled: [],
   input: z.tuple([int64, bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, setOf(int8), int64]),
+  accepts: (a) => isInt64(a[0]) && isBool(a[1]) && isIntIn(a[2], -32768, 20) && isInt64(a[3]) && isInt64(a[4]) && isInt64(a[5]) && isSetOf(a[6], isInt8) && isInt64(a[7]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "history", args: { toId: 0 } },
@@ -566,6 +589,7 @@ export const getRoomChat: MethodDescriptor<GetRoomChatArgs, HistoryMessageResult
   fixed: { mtypes: [30, 31, 32] },
   filled: [],
   input: z.tuple([int64, bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, int64]),
+  accepts: (a) => isInt64(a[0]) && isBool(a[1]) && isIntIn(a[2], -32768, 20) && isInt64(a[3]) && isInt64(a[4]) && isInt64(a[5]) && isInt64(a[6]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "history", args: { toId: 0 } },
@@ -590,6 +614,7 @@ export const getBroadcastMessage: MethodDescriptor<GetBroadcastMessageArgs, Hist
   fixed: {},
   filled: [],
   input: z.tuple([bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, setOf(int8), int64]),
+  accepts: (a) => isBool(a[0]) && isIntIn(a[1], -32768, 20) && isInt64(a[2]) && isInt64(a[3]) && isInt64(a[4]) && isSetOf(a[5], isInt8) && isInt64(a[6]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "history", args: {} },
@@ -614,6 +639,7 @@ export const getBroadcastChat: MethodDescriptor<GetBroadcastChatArgs, HistoryMes
   fixed: { mtypes: [30, 31, 32] },
   filled: [],
   input: z.tuple([bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, int64]),
+  accepts: (a) => isBool(a[0]) && isIntIn(a[1], -32768, 20) && isInt64(a[2]) && isInt64(a[3]) && isInt64(a[4]) && isInt64(a[5]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "history", args: {} },
@@ -638,6 +664,7 @@ export const getP2PMessage: MethodDescriptor<GetP2PMessageArgs, HistoryMessageRe
   fixed: {},
   filled: [],
   input: z.tuple([int64, int64, bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64, setOf(int8)]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isBool(a[2]) && isIntIn(a[3], -32768, 20) && isInt64(a[4]) && isInt64(a[5]) && isInt64(a[6]) && isSetOf(a[7], isInt8),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "p2pHistory", args: { uid: 0, ouid: 1 } },
@@ -662,6 +689,7 @@ export const getP2PChat: MethodDescriptor<GetP2PChatArgs, HistoryMessageResult> 
   fixed: { mtypes: [30, 31, 32] },
   filled: [],
   input: z.tuple([int64, int64, bool, int16.max(20, { error: "expected at most 20" }), int64, int64, int64]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isBool(a[2]) && isIntIn(a[3], -32768, 20) && isInt64(a[4]) && isInt64(a[5]) && isInt64(a[6]),
   answer: getGroupMessageAnswer,
   result: [["num", "count"], ["lastid", "lastCursorId"], ["begin", "beginMsec"], ["end", "endMsec"], ["msgs", "messages"]],
   hook: { name: "p2pHistory", args: { uid: 0, ouid: 1 } },
@@ -686,6 +714,7 @@ export const getMessage: MethodDescriptor<GetMessageArgs, RetrievedMessage> = {
   fixed: {},
   filled: [],
   input: z.tuple([int64, int64, int64, z.literal([1, 2, 3, 4], { error: "expected a MessageCategory: 1, 2, 3, 4" })]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt64(a[2]) && (a[3] === 1 || a[3] === 2 || a[3] === 3 || a[3] === 4),
   answer: getMessageAnswer,
   result: [["id", "cursorId"], ["mtype", "messageType"], ["msg", "message"], ["attrs", "attrs"], ["mtime", "modifiedTime"]],
 };
@@ -709,6 +738,7 @@ export const getChat: MethodDescriptor<GetChatArgs, RetrievedMessage> = {
   fixed: {},
   filled: [],
   input: z.tuple([int64, int64, int64, z.literal([1, 2, 3, 4], { error: "expected a MessageCategory: 1, 2, 3, 4" })]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt64(a[2]) && (a[3] === 1 || a[3] === 2 || a[3] === 3 || a[3] === 4),
   answer: getMessageAnswer,
   result: [["id", "cursorId"], ["mtype", "messageType"], ["msg", "message"], ["attrs", "attrs"], ["mtime", "modifiedTime"]],
 };
@@ -732,6 +762,7 @@ export const deleteMessage: MethodDescriptor<DeleteMessageArgs, void> = {
   fixed: {},
   filled: [],
   input: z.tuple([int64, int64, int64, z.literal([1, 2, 3, 4], { error: "expected a MessageCategory: 1, 2, 3, 4" })]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt64(a[2]) && (a[3] === 1 || a[3] === 2 || a[3] === 3 || a[3] === 4),
   answer: deleteMessageAnswer,
   result: [],
 };
@@ -755,6 +786,7 @@ export const deleteChat: MethodDescriptor<DeleteChatArgs, void> = {
   fixed: {},
   filled: [],
   input: z.tuple([int64, int64, int64, z.literal([1, 2, 3, 4], { error: "expected a MessageCategory: 1, 2, 3, 4" })]),
+  accepts: (a) => isInt64(a[0]) && isInt64(a[1]) && isInt64(a[2]) && (a[3] === 1 || a[3] === 2 || a[3] === 3 || a[3] === 4),
   answer: deleteMessageAnswer,
   result: [],
 };
@@ -786,6 +818,7 @@ export const getMessageNum: MethodDescriptor<GetMessageNumArgs, GetMessageNumRes
   fixed: {},
   filled: [],
   input: z.tuple([z.literal([1, 2, 3, 4], { error: "expected a MessageCategory: 1, 2, 3, 4" }), int64, setOf(int8).optional(), int64.optional(), int64.optional()]),
+  accepts: (a) => (a[0] === 1 || a[0] === 2 || a[0] === 3 || a[0] === 4) && isInt64(a[1]) && (a[2] === undefined || isSetOf(a[2], isInt8)) && (a[3] === undefined || isInt64(a[3])) && (a[4] === undefined || isInt64(a[4])),
   answer: getMessageNumAnswer,
   result: [["sender", "sender"], ["num", "num"]],
 };
