@@ -2,7 +2,7 @@ import { RtmCode, RtmError } from "./errors.js";
 import { toInt64, toSmallInt, type Int64Like } from "./int64.js";
 import { checkBodies, checkMtype, checkRecipients, DEFAULT_LIMITS, HISTORY_PAGE_MAX, type ChatLimits, type MessageBody } from "./limits.js";
 import type { ChatStorage } from "./storage/chat-storage.js";
-import { MessageCategory, type HistoryPage, type MessageKey, type NewMessage, type RetrievedMessage } from "./storage/types.js";
+import { MessageCategory, type HistoryPage, type MessageCount, type MessageKey, type NewMessage, type RetrievedMessage } from "./storage/types.js";
 
 // Parameter objects use the wire keys of PROTOCOL.md section 6 (auth keys are checked before, by Authenticator).
 
@@ -37,6 +37,15 @@ export interface MessageRefParams {
   readonly from: Int64Like;
   readonly xid: Int64Like;
   readonly type: Int64Like;
+}
+
+/** getmsgnum: `type` 2 (group) or 3 (room), `xid` the gid or rid; absent filters count everything. */
+export interface CountParams {
+  readonly type: Int64Like;
+  readonly xid: Int64Like;
+  readonly mtypes?: readonly Int64Like[] | undefined;
+  readonly begin?: Int64Like | undefined;
+  readonly end?: Int64Like | undefined;
 }
 
 export interface SendAnswer { mtime: bigint }
@@ -121,6 +130,23 @@ export class ChatService {
     const key = messageKey(pid, p);
     if (!(await this.#storage.writes.delete(key))) throw notFound(key);
     return {};
+  }
+
+  getmsgnum(pid: number, p: CountParams): MessageCount {
+    const type = toSmallInt("type", p.type);
+    if (type !== MessageCategory.Group && type !== MessageCategory.Room) {
+      throw new RtmError(RtmCode.INVALID_PARAMETER, `type must be 2 (group) or 3 (room), got ${type}`);
+    }
+    const mtypes = p.mtypes ?? [];
+    if (!Array.isArray(mtypes)) throw new RtmError(RtmCode.INVALID_PARAMETER, "mtypes must be a list of integers");
+    return this.#storage.store.count({
+      pid,
+      category: type,
+      target: toInt64("xid", p.xid),
+      begin: p.begin === undefined ? 0n : toInt64("begin", p.begin),
+      end: p.end === undefined ? 0n : toInt64("end", p.end),
+      mtypes: mtypes.map((mtype) => toSmallInt("mtypes", mtype)),
+    });
   }
 
   #sendBase(pid: number, category: MessageCategory, p: SendParams): Omit<NewMessage, "target"> {

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { curveNames, type CurveName } from "@rtmkit/fpnn";
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
 import { DEFAULT_LIMITS, type ChatLimits } from "./limits.js";
@@ -23,6 +24,10 @@ export interface EmulatorCliOptions {
   readonly logLevel: LogLevel;
   readonly limits: ChatLimits;
   readonly faults: FaultOptions;
+  /** File holding the server private key (raw, hex, PEM or DER); undefined = no encryption. */
+  readonly keyFile: string | undefined;
+  /** Curve of a raw key (PEM and DER carry theirs). */
+  readonly keyCurve: CurveName | undefined;
 }
 
 export type CliParseResult =
@@ -58,6 +63,8 @@ export function createProgram(): Command {
     .addOption(new Option("--max-msg-bytes <bytes>", "largest msg of a send (else 200030)").default(DEFAULT_LIMITS.maxMessageBytes).argParser(integerIn("--max-msg-bytes", 1, 8 * 1024 * 1024)))
     .addOption(new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)").default(DEFAULT_LIMITS.maxAttrsBytes).argParser(integerIn("--max-attrs-bytes", 1, 8 * 1024 * 1024)))
     .addOption(new Option("--max-recipients <count>", "most recipients of one sendmsgs (else 200032)").default(DEFAULT_LIMITS.maxRecipients).argParser(integerIn("--max-recipients", 1, 100_000)))
+    .addOption(new Option("--key <file>", "accept encrypted connections (ECDH + AES) with this server private key file: raw, hex, PEM or DER"))
+    .addOption(new Option("--key-curve <curve>", "curve of a raw or hex --key (PEM/DER carry theirs; default secp256k1)").choices(curveNames))
     .addOption(new Option("--fault-latency <ms|min-max>", "fault injection: delay every answer by MS, or by a random MIN-MAX ms").argParser(parseLatency))
     .addOption(new Option("--fault-drop-rate <p>", "fault injection: handle a quest but never answer it, with probability P (0..1)").argParser(parseProbability))
     .addOption(new Option("--fault-drop-every <n>", "fault injection: handle but never answer every Nth quest of a connection").argParser(integerIn("--fault-drop-every", 1, Number.MAX_SAFE_INTEGER)))
@@ -106,7 +113,10 @@ export function parseCliArgs(argv: readonly string[]): CliParseResult {
     faultDropEvery?: number;
     faultCloseAfter?: number;
     faultMethods?: string[];
+    key?: string;
+    keyCurve?: CurveName;
   }>();
+  if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
   return {
     kind: "run",
@@ -127,6 +137,8 @@ export function parseCliArgs(argv: readonly string[]): CliParseResult {
         closeAfterQuests: o.faultCloseAfter,
         methods: o.faultMethods,
       },
+      keyFile: o.key,
+      keyCurve: o.keyCurve,
     },
   };
 }

@@ -15,6 +15,7 @@ export { ConnectionFaults, FaultInjector, NO_FAULT, type FaultDecision, type Fau
 export {
   ChatService,
   type BroadcastHistoryParams,
+  type CountParams,
   type GroupHistoryParams,
   type HistoryParams,
   type MessageRefParams,
@@ -35,8 +36,10 @@ export { WriteBatcher, type CommitInfo, type WriteBatcherOptions } from "./stora
 export {
   Direction,
   MessageCategory,
+  type CountQuery,
   type HistoryPage,
   type HistoryQuery,
+  type MessageCount,
   type HistoryRow,
   type MessageKey,
   type NewMessage,
@@ -56,3 +59,9 @@ export {
   type LogLevel,
   type StartEmulator,
 } from "./cli.js";
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server/start.js";
+export { startFromCli } from "./server/cli-start.js";
+export { createChatHandlers, RAISER } from "./server/chat-handlers.js";
+export { FaultingServer } from "./server/faulting-server.js";
+export { Logger, questLogHooks, type LogSink } from "./server/logger.js";
+export { projectMap, type ProjectCredentials, type ProjectsOption } from "./server/projects.js";

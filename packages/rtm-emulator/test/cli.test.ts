@@ -20,6 +20,8 @@ describe("parseCliArgs", () => {
       logLevel: "info",
       limits: { maxMessageBytes: 32768, maxAttrsBytes: 8192, maxRecipients: 200 },
       faults: { latencyMs: undefined, dropProbability: undefined, dropEveryNth: undefined, closeAfterQuests: undefined, methods: undefined },
+      keyFile: undefined,
+      keyCurve: undefined,
     });
   });
 
@@ -28,7 +30,7 @@ describe("parseCliArgs", () => {
       "--port", "0", "--host", "0.0.0.0", "--project", "1:a", "--project", "2:b:c", "--db", "/tmp/x.sqlite", "--durability", "full",
       "--ts-skew", "60", "--max-salts", "1000", "--log-level", "debug", "--max-msg-bytes", "100", "--max-attrs-bytes", "50",
       "--max-recipients", "5", "--fault-latency", "10-20", "--fault-drop-rate", "0.5", "--fault-drop-every", "3",
-      "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg",
+      "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg", "--key", "/tmp/server.key", "--key-curve", "secp256r1",
     ]);
     expect(options).toEqual({
       port: 0,
@@ -41,6 +43,8 @@ describe("parseCliArgs", () => {
       logLevel: "debug",
       limits: { maxMessageBytes: 100, maxAttrsBytes: 50, maxRecipients: 5 },
       faults: { latencyMs: [10, 20], dropProbability: 0.5, dropEveryNth: 3, closeAfterQuests: 7, methods: ["sendmsg", "getmsg"] },
+      keyFile: "/tmp/server.key",
+      keyCurve: "secp256r1",
     });
     expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
   });
@@ -58,6 +62,8 @@ describe("parseCliArgs", () => {
     [["--project", "1:a", "--fault-drop-rate", "2"], /probability in 0\.\.1/],
     [["--project", "1:a", "--bogus"], /unknown option '--bogus'/],
     [["--project", "1:a", "stray"], /too many arguments/],
+    [["--project", "1:a", "--key-curve", "secp256r1"], /needs '--key <file>'/],
+    [["--project", "1:a", "--key", "k", "--key-curve", "p999"], /Allowed choices are secp256k1/],
   ])("refuses %j", (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
@@ -71,7 +77,7 @@ describe("parseCliArgs", () => {
     for (const flag of [
       "--port", "--host", "--project", "--db", "--durability", "--ts-skew", "--max-salts", "--log-level", "--max-msg-bytes",
       "--max-attrs-bytes", "--max-recipients", "--fault-latency", "--fault-drop-rate", "--fault-drop-every", "--fault-close-after",
-      "--fault-methods", "--help",
+      "--fault-methods", "--key", "--key-curve", "--help",
     ]) {
       expect(result.output).toContain(flag);
     }

@@ -4,9 +4,11 @@ import { HISTORY_PAGE_MAX, type MessageBody } from "../limits.js";
 import {
   Direction,
   MessageCategory,
+  type CountQuery,
   type HistoryPage,
   type HistoryQuery,
   type HistoryRow,
+  type MessageCount,
   type MessageKey,
   type NewMessage,
   type RetrievedMessage,
@@ -41,6 +43,7 @@ export class MessageStore {
   readonly #lastBefore: Statement;
   readonly #pageAsc: Statement;
   readonly #pageDesc: Statement;
+  readonly #count: Statement;
 
   constructor(db: Database, options: MessageStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -53,6 +56,7 @@ export class MessageStore {
     this.#lastBefore = db.prepare(SQL.MTIME_BEFORE_ID).pluck().safeIntegers();
     this.#pageAsc = db.prepare(SQL.HISTORY_ASC).raw().safeIntegers();
     this.#pageDesc = db.prepare(SQL.HISTORY_DESC).raw().safeIntegers();
+    this.#count = db.prepare(SQL.COUNT_MESSAGES).raw();
     // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
     const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
     this.#lastMtime = newest ?? 0n;
@@ -152,6 +156,21 @@ export class MessageStore {
       end: query.desc ? lastMtime : query.end,
       msgs,
     };
+  }
+
+  /** Counts the live messages of a group or room and their distinct senders. */
+  count(query: CountQuery): MessageCount {
+    const mtypes = query.mtypes.length === 0 ? null : JSON.stringify(query.mtypes);
+    const [num, sender] = this.#count.get(
+      BigInt(query.pid),
+      BigInt(query.category),
+      query.target,
+      query.begin > 0n ? query.begin : INT64_MIN,
+      query.end > 0n ? query.end : INT64_MAX,
+      mtypes,
+      mtypes,
+    ) as [number, number];
+    return { num, sender };
   }
 
   /** The server time for the next write: never below the previous one, so mtime order equals id order. */

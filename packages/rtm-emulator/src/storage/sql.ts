@@ -37,3 +37,8 @@ export const HISTORY_DESC = `
   SELECT ${HISTORY_COLUMNS} FROM messages
   WHERE ${CONVERSATION} AND (mtime, id) < (?, ?) AND mtime >= ? AND deleted = 0 AND ${MTYPE_FILTER}
   ORDER BY mtime DESC, id DESC LIMIT ?`;
+
+/** Params: pid, category, conv_lo (gid or rid), min mtime, max mtime, mtypes, mtypes. Answers [messages, distinct senders]. */
+export const COUNT_MESSAGES = `
+  SELECT count(*), count(DISTINCT from_uid) FROM messages
+  WHERE pid = ? AND category = ? AND conv_lo = ? AND conv_hi = 0 AND mtime >= ? AND mtime <= ? AND deleted = 0 AND ${MTYPE_FILTER}`;

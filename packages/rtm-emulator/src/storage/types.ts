@@ -79,3 +79,22 @@ export interface RetrievedMessage {
   readonly attrs: MessageBody;
   readonly mtime: bigint;
 }
+
+/** What getmsgnum counts: the live messages of one group or room, optionally by mtype and time window. */
+export interface CountQuery {
+  readonly pid: number;
+  readonly category: typeof MessageCategory.Group | typeof MessageCategory.Room;
+  /** gid or rid. */
+  readonly target: bigint;
+  /** Inclusive mtime bounds in ms; 0 = unbounded. */
+  readonly begin: bigint;
+  readonly end: bigint;
+  /** Only these mtypes; empty = every mtype. */
+  readonly mtypes: readonly number[];
+}
+
+/** The getmsgnum answer: messages counted and their distinct senders. */
+export interface MessageCount {
+  readonly num: number;
+  readonly sender: number;
+}

@@ -1,0 +1,71 @@
+import { FpnnServer, type FpnnServerOptions, type ServerConnection, type ServerHandler } from "@rtmkit/fpnn";
+import { NO_FAULT, type ConnectionFaults, type FaultDecision, type FaultInjector } from "../faults.js";
+
+/**
+ * An FpnnServer whose handlers go through the fault injector: every quest of a connection is counted
+ * and may be delayed, left unanswered, or followed by closing the connection. Without faults
+ * configured it is a plain FpnnServer (handlers are registered unwrapped).
+ */
+export class FaultingServer extends FpnnServer {
+  readonly #injector: FaultInjector;
+  readonly #faults = new WeakMap<ServerConnection, ConnectionFaults>();
+  /** Connections holding answers that are never sent; close() must drop them or their handlers never finish. */
+  readonly #holding = new Set<ServerConnection>();
+  #closing = false;
+
+  constructor(options: FpnnServerOptions, injector: FaultInjector) {
+    super(options);
+    this.#injector = injector;
+  }
+
+  override handle(method: string, handler: ServerHandler): this {
+    return super.handle(method, this.#injector.enabled ? this.#wrap(handler) : handler);
+  }
+
+  /** Stops the server; connections that hold dropped answers are closed first (those answers were never coming). */
+  override close(): Promise<void> {
+    this.#closing = true;
+    const closing = super.close();
+    for (const connection of this.#holding) void connection.close();
+    return closing;
+  }
+
+  #wrap(handler: ServerHandler): ServerHandler {
+    return async (payload, context) => {
+      const decision = this.#decide(context.connection, context.method);
+      if (decision === NO_FAULT) return handler(payload, context);
+      let outcome: { ok: true; value: Awaited<ReturnType<ServerHandler>> } | { ok: false; error: unknown };
+      try {
+        outcome = { ok: true, value: await handler(payload, context) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      if (decision.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+      // After the answer has been written (the runtime writes it when this promise settles).
+      if (decision.closeAfterAnswer) setImmediate(() => void context.connection.close());
+      if (decision.dropAnswer) return this.#hold(context.connection);
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    };
+  }
+
+  #decide(connection: ServerConnection, method: string): FaultDecision {
+    let faults = this.#faults.get(connection);
+    if (faults === undefined) {
+      faults = this.#injector.connection();
+      this.#faults.set(connection, faults);
+    }
+    return faults.onQuest(method);
+  }
+
+  /** Settles only once the connection is closed, when the runtime no longer answers. */
+  async #hold(connection: ServerConnection): Promise<undefined> {
+    if (!this.#holding.has(connection)) {
+      this.#holding.add(connection);
+      void connection.closed.then(() => this.#holding.delete(connection));
+    }
+    if (this.#closing) void connection.close();
+    await connection.closed;
+    return undefined;
+  }
+}

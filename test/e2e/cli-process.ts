@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { onCleanup } from "./helpers.js";
+
+const bin = fileURLToPath(new URL("../../packages/rtm-emulator/bin/rtm-emulator.mjs", import.meta.url));
+
+export interface EmulatorProcess {
+  readonly child: ChildProcess;
+  readonly endpoint: string;
+  /** Everything the process wrote to stderr so far (its log). */
+  log(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Runs the `rtm-emulator` command as a child process and waits for its "listening on" line. */
+export async function spawnEmulator(args: readonly string[]): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [bin, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  onCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`rtm-emulator did not start within 15 s:\n${log}`)), 15_000);
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      log += text;
+      const match = /listening on (\S+?);/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`rtm-emulator exited (${code}) before listening:\n${log}`));
+    });
+  });
+  return { child, endpoint, log: () => log, exited };
+}
