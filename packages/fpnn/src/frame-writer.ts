@@ -61,25 +61,12 @@ export class FrameWriter {
    * that cannot be encoded or a frame above the size limit.
    */
   quest(methodBytes: Buffer, seq: number, payload: Payload, oneway: boolean): number {
-    const out = this.out;
     const headerSize = (oneway ? 12 : 16) + methodBytes.length;
-    out.ensure(headerSize);
-    const frameOffset = out.length - out.start; // relative to start: the buffer may move while encoding
-    out.length += headerSize;
-    try {
-      appendPayload(out, payload);
-    } catch (error) {
-      out.length = out.start + frameOffset;
-      throw error;
-    }
-    const frameStart = out.start + frameOffset;
-    const payloadSize = out.length - frameStart - headerSize;
-    if (headerSize + payloadSize > this.maxFrameSize) {
-      out.length = frameStart;
-      throw new RangeError(`frame of ${headerSize + payloadSize} bytes exceeds maxFrameSize ${this.maxFrameSize}`);
-    }
-    const at = writeHeader(out.buffer, frameStart, oneway ? FrameType.Oneway : FrameType.Twoway, 0x80, methodBytes.length, payloadSize, seq);
-    for (let i = 0; i < methodBytes.length; i++) out.buffer[at + i] = methodBytes[i]!;
+    const frameStart = this.encodeAfterHeader(headerSize, payload, "frame");
+    const payloadSize = this.out.length - frameStart - headerSize;
+    const buffer = this.out.buffer;
+    const at = writeHeader(buffer, frameStart, oneway ? FrameType.Oneway : FrameType.Twoway, 0x80, methodBytes.length, payloadSize, seq);
+    for (let i = 0; i < methodBytes.length; i++) buffer[at + i] = methodBytes[i]!;
     this.commit(frameStart);
     return payloadSize;
   }
@@ -99,10 +86,22 @@ export class FrameWriter {
 
   /** Encodes and stages an answer; returns the payload size. Throws (staging nothing) like quest(). */
   answer(seq: number, payload: Payload): number {
+    const frameStart = this.encodeAfterHeader(16, payload, "answer");
+    const payloadSize = this.out.length - frameStart - 16;
+    writeHeader(this.out.buffer, frameStart, FrameType.Answer, 0x80, 0, payloadSize, seq);
+    this.commit(frameStart);
+    return payloadSize;
+  }
+
+  /**
+   * Reserves `headerSize` bytes and encodes the payload after them; returns where the frame starts.
+   * On an encoding error or a frame over the size limit nothing stays staged and it throws.
+   */
+  private encodeAfterHeader(headerSize: number, payload: Payload, what: "frame" | "answer"): number {
     const out = this.out;
-    out.ensure(16);
-    const frameOffset = out.length - out.start;
-    out.length += 16;
+    out.ensure(headerSize);
+    const frameOffset = out.length - out.start; // relative to start: the buffer may move while encoding
+    out.length += headerSize;
     try {
       appendPayload(out, payload);
     } catch (error) {
@@ -110,14 +109,12 @@ export class FrameWriter {
       throw error;
     }
     const frameStart = out.start + frameOffset;
-    const payloadSize = out.length - frameStart - 16;
-    if (16 + payloadSize > this.maxFrameSize) {
+    const frameSize = out.length - frameStart;
+    if (frameSize > this.maxFrameSize) {
       out.length = frameStart;
-      throw new RangeError(`answer of ${16 + payloadSize} bytes exceeds maxFrameSize ${this.maxFrameSize}`);
+      throw new RangeError(`${what} of ${frameSize} bytes exceeds maxFrameSize ${this.maxFrameSize}`);
     }
-    writeHeader(out.buffer, frameStart, FrameType.Answer, 0x80, 0, payloadSize, seq);
-    this.commit(frameStart);
-    return payloadSize;
+    return frameStart;
   }
 
   /** Stages an answer whose payload is already encoded. */
