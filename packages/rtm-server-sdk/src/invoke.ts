@@ -1,8 +1,8 @@
 import { FpnnErrorCode, type Payload, type QuestOptions } from "@rtmkit/fpnn";
-import type { z } from "zod";
+import { z } from "zod";
 import type { CallOptions, MethodDescriptor } from "./descriptor.js";
 import { invalidArgument, RTMError } from "./errors.js";
-import { isInt64 } from "./generated/scalars.js";
+import { isInt64, wireInt64 } from "./generated/scalars.js";
 import { historyHooks } from "./history.js";
 import { idGenerators } from "./ids.js";
 import { Signer } from "./signing.js";
@@ -37,6 +37,19 @@ interface Plan {
   readonly voidResult: boolean;
   readonly hook: Hook | undefined;
   readonly hookArgs: readonly (readonly [string, number])[];
+  /**
+   * When every field of the answer schema is wireInt64: its keys. Such answers are checked and
+   * converted here without zod (no parse result, no copied object); anything the plain check does not
+   * accept goes through `d.answer`, which words the error.
+   */
+  readonly int64Answer: readonly string[] | undefined;
+}
+
+function int64AnswerKeys(answer: z.ZodType): readonly string[] | undefined {
+  if (!(answer instanceof z.ZodObject)) return undefined;
+  const shape = answer.shape as Record<string, z.ZodType>;
+  const keys = Object.keys(shape);
+  return keys.every((k) => shape[k] === wireInt64) ? keys : undefined;
 }
 
 function planOf(d: MethodDescriptor): Plan {
@@ -54,6 +67,7 @@ function planOf(d: MethodDescriptor): Plan {
     voidResult: d.result.length === 0 && !d.filled.some((f) => f.returned) && d.hook === undefined,
     hook,
     hookArgs: Object.entries(d.hook?.args ?? {}),
+    int64Answer: int64AnswerKeys(d.answer),
   };
 }
 
@@ -144,7 +158,19 @@ export class Invoker {
   }
 }
 
+/** Whether wireInt64 accepts a value (a bigint, or a number that is a safe integer). */
+function isWireInt64(value: unknown): boolean {
+  return typeof value === "bigint" || Number.isSafeInteger(value);
+}
+
 function mapAnswer(d: MethodDescriptor, plan: Plan, answer: Payload, args: readonly unknown[], payload: Payload): unknown {
+  const keys = plan.int64Answer;
+  if (keys !== undefined && typeof answer === "object" && answer !== null && !Array.isArray(answer)) {
+    let ok = true;
+    for (let i = 0; i < keys.length && ok; i++) ok = isWireInt64(answer[keys[i]!]);
+    // Every field is then present and an int64: mapData converts the ones the result takes.
+    if (ok) return mapData(d, plan, answer, true, args, payload);
+  }
   const parsed = d.answer.safeParse(answer);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -152,12 +178,18 @@ function mapAnswer(d: MethodDescriptor, plan: Plan, answer: Payload, args: reado
       method: d.name,
     });
   }
+  return mapData(d, plan, parsed.data, false, args, payload);
+}
+
+/** Builds the result from checked answer data; `toBigInt`: the data is the raw answer, its int64 fields still numbers or bigints. */
+function mapData(d: MethodDescriptor, plan: Plan, data: Record<string, unknown>, toBigInt: boolean, args: readonly unknown[], payload: Payload): unknown {
   if (plan.voidResult) return undefined;
-  const data = parsed.data;
   const result: Record<string, unknown> = {};
-  for (const [wire, field] of d.result) {
+  const fields = d.result;
+  for (let i = 0; i < fields.length; i++) {
+    const [wire, field] = fields[i]!;
     const value = data[wire];
-    if (value !== undefined) result[field] = value;
+    if (value !== undefined) result[field] = toBigInt ? BigInt(value as bigint | number) : value;
   }
   for (const wire of plan.returned) result[wire] = BigInt(payload[wire] as bigint | number);
   if (plan.hook === undefined) return result;
