@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/storage/database.js";
 import { migrate, MIGRATIONS } from "../src/storage/migrations.js";
@@ -37,6 +38,25 @@ describe("file database", () => {
     second.storage.close();
   });
 
+  it("upgrades a version 1 file: the on-disk history index goes, history is answered from memory", async () => {
+    const path = join(dir, "v1.sqlite");
+    const first = openChat({ path });
+    for (let mid = 1; mid <= 3; mid++) await send(first.chat, 1, mid);
+    first.storage.close();
+    const v1 = new Database(path);
+    v1.exec("CREATE INDEX messages_history ON messages (pid, category, conv_lo, conv_hi, mtime); DELETE FROM schema_migrations WHERE version > 1");
+    v1.close();
+
+    const second = openChat({ path });
+    expect(second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).msgs.map((r) => r[3])).toEqual([1n, 2n, 3n]);
+    await send(second.chat, 1, 4);
+    expect(second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, desc: true, num: 1 }).msgs.map((r) => r[3])).toEqual([4n]);
+    second.storage.close();
+    const upgraded = new Database(path, { readonly: true });
+    expect(upgraded.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").pluck().all()).toEqual(["messages_identity"]);
+    upgraded.close();
+  });
+
   it("uses WAL with the chosen synchronous level", () => {
     const normal = openDatabase({ path: join(dir, "a.sqlite") });
     expect(normal.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -55,18 +75,19 @@ describe("file database", () => {
     db.close();
     const again = openDatabase({ path });
     expect((again.prepare("SELECT count(*) AS n FROM schema_migrations").get() as { n: number }).n).toBe(MIGRATIONS.length);
-    expect(migrate(again, [...MIGRATIONS, { version: 2, name: "extra", sql: "CREATE TABLE extra (x INTEGER)" }])).toEqual([2]);
+    const next = MIGRATIONS.length + 1;
+    expect(migrate(again, [...MIGRATIONS, { version: next, name: "extra", sql: "CREATE TABLE extra (x INTEGER)" }])).toEqual([next]);
     again.close();
-    expect(() => openDatabase({ path })).toThrow(/schema version 2 is newer/);
+    expect(() => openDatabase({ path })).toThrow(new RegExp(`schema version ${MIGRATIONS.length + 1} is newer`));
   });
 
-  it("answers history pages from the history index", () => {
+  it("reads history and count rows by rowid and identities through the identity index; no history index on the file", () => {
     const db = openDatabase();
-    for (const sql of [SQL.HISTORY_ASC, SQL.HISTORY_DESC]) {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 2, 1, 0, 0, 0, 0, null, null, 20) as { detail: string }[]).map((p) => p.detail);
-      expect(plan[0]).toMatch(/^SEARCH messages USING INDEX messages_history \(pid=\? AND category=\? AND conv_lo=\? AND conv_hi=\? AND mtime/);
-      expect(plan.join("\n")).not.toMatch(/TEMP B-TREE|SCAN messages/);
+    for (const sql of [SQL.HISTORY_ROW, SQL.COUNTED_ROW]) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1) as { detail: string }[]).map((p) => p.detail);
+      expect(plan).toEqual(["SEARCH messages USING INTEGER PRIMARY KEY (rowid=?)"]);
     }
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").pluck().all()).toEqual(["messages_identity"]);
     for (const sql of [SQL.SELECT_MESSAGE, SQL.MARK_DELETED, SQL.SELECT_MTIME]) {
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 1, 1, 1, 1) as { detail: string }[]).map((p) => p.detail);
       expect(plan.join("\n")).toMatch(/USING INDEX messages_identity/);

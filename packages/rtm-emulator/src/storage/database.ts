@@ -30,7 +30,7 @@ export function openDatabase(options: OpenDatabaseOptions = {}): Database.Databa
       db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
       db.pragma("busy_timeout = 5000");
     }
-    db.pragma("cache_size = -65536"); // 64 MiB of page cache keeps the history index hot at 1M+ rows
+    db.pragma("cache_size = -65536"); // 64 MiB of page cache keeps the identity index hot at 1M+ rows
     db.pragma("temp_store = MEMORY");
     migrate(db);
     return db;

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import * as SQL from "./sql.js";
+import { conversationKey, HistoryIndex, type Conversation, type IndexEntry } from "./history-index.js";
 import { HISTORY_PAGE_MAX, type MessageBody } from "../limits.js";
 import {
   Direction,
@@ -14,11 +15,9 @@ import {
   type RetrievedMessage,
 } from "./types.js";
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
 type StoredBody = string | Buffer;
-type RawHistoryRow = [id: bigint, from: bigint, mtype: bigint, mid: bigint, msg: StoredBody, attrs: StoredBody, mtime: bigint];
+type RawHistoryRow = [id: bigint, from: bigint, mtype: bigint, mid: bigint, msg: StoredBody, attrs: StoredBody, mtime: bigint, deleted: bigint];
+type RawCountedRow = [from: bigint, mtype: bigint, deleted: bigint];
 type RawMessage = { id: bigint; mtype: bigint; msg: StoredBody; attrs: StoredBody; mtime: bigint };
 
 export interface MessageStoreOptions {
@@ -27,12 +26,17 @@ export interface MessageStoreOptions {
 }
 
 /**
- * The message table: synchronous SQLite access with every statement prepared once.
- * Writes are meant to run inside WriteBatcher's transactions; reads run directly.
+ * The message table: synchronous SQLite access with every statement prepared once, plus the in-memory
+ * HistoryIndex that history and counts walk. Writes are meant to run inside WriteBatcher's
+ * transactions; reads run directly. The index learns of a row only once its transaction has committed.
  */
 export class MessageStore {
+  readonly #db: Database;
   readonly #now: () => number;
   readonly #inTransaction: <T>(fn: () => T) => T;
+  readonly #index: HistoryIndex;
+  /** Index entries of rows written by the open transaction, published when it commits. */
+  #uncommitted: IndexEntry[] = [];
   #lastMtime: bigint;
 
   readonly #insert: Statement;
@@ -41,11 +45,11 @@ export class MessageStore {
   readonly #markDeleted: Statement;
   readonly #firstAfter: Statement;
   readonly #lastBefore: Statement;
-  readonly #pageAsc: Statement;
-  readonly #pageDesc: Statement;
-  readonly #count: Statement;
+  readonly #historyRow: Statement;
+  readonly #countedRow: Statement;
 
   constructor(db: Database, options: MessageStoreOptions = {}) {
+    this.#db = db;
     this.#now = options.now ?? Date.now;
     this.#inTransaction = db.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
     this.#insert = db.prepare(SQL.INSERT_MESSAGE);
@@ -54,9 +58,9 @@ export class MessageStore {
     this.#markDeleted = db.prepare(SQL.MARK_DELETED);
     this.#firstAfter = db.prepare(SQL.MTIME_AFTER_ID).pluck().safeIntegers();
     this.#lastBefore = db.prepare(SQL.MTIME_BEFORE_ID).pluck().safeIntegers();
-    this.#pageAsc = db.prepare(SQL.HISTORY_ASC).raw().safeIntegers();
-    this.#pageDesc = db.prepare(SQL.HISTORY_DESC).raw().safeIntegers();
-    this.#count = db.prepare(SQL.COUNT_MESSAGES).raw();
+    this.#historyRow = db.prepare(SQL.HISTORY_ROW).raw().safeIntegers();
+    this.#countedRow = db.prepare(SQL.COUNTED_ROW).raw().safeIntegers();
+    this.#index = HistoryIndex.load(db);
     // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
     const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
     this.#lastMtime = newest ?? 0n;
@@ -64,7 +68,20 @@ export class MessageStore {
 
   /** Runs `fn` in one transaction (a savepoint when already inside one). */
   transaction<T>(fn: () => T): T {
-    return this.#inTransaction(fn);
+    const outermost = !this.#db.inTransaction;
+    const mark = this.#uncommitted.length;
+    let result: T;
+    try {
+      result = this.#inTransaction(fn);
+    } catch (error) {
+      this.#uncommitted.length = mark; // rolled back (to the savepoint): those rows do not exist
+      throw error;
+    }
+    if (outermost) {
+      for (const entry of this.#uncommitted) this.#index.add(entry);
+      this.#uncommitted = [];
+    }
+    return result;
   }
 
   /**
@@ -79,10 +96,14 @@ export class MessageStore {
       const [lo, hi] = conversationOf(row.category, row.from, row.target);
       const pid = BigInt(row.pid);
       const category = BigInt(row.category);
-      const { changes } = this.#insert.run(
+      const { changes, lastInsertRowid } = this.#insert.run(
         pid, row.from, category, row.target, row.mid, lo, hi, BigInt(row.mtype), toStored(row.msg), toStored(row.attrs), mtime,
       );
-      if (changes === 0) {
+      if (changes === 1) {
+        const entry: IndexEntry = { key: conversationKey(row.pid, row.category, lo, hi), mtime: Number(mtime), id: Number(lastInsertRowid) };
+        if (this.#db.inTransaction) this.#uncommitted.push(entry);
+        else this.#index.add(entry);
+      } else {
         const original = this.#selectMtime.get(pid, row.from, category, row.target, row.mid) as bigint;
         if (original < answer) answer = original;
       }
@@ -109,31 +130,42 @@ export class MessageStore {
     const limit = Math.min(Math.max(query.num, 0), HISTORY_PAGE_MAX);
     if (limit === 0) return empty;
     const [lo, hi] = isP2P ? orderedPair(query.uid, query.target) : conversationOf(query.category, 0n, query.target);
-    const pid = BigInt(query.pid);
-    const category = BigInt(query.category);
-    const mtypes = query.mtypes.length === 0 ? null : JSON.stringify(query.mtypes);
+    const conversation = this.#index.conversation(conversationKey(query.pid, query.category, lo, hi));
+    if (conversation === undefined) return empty;
+    const mtypes = query.mtypes.length === 0 ? undefined : new Set(query.mtypes);
     const cursor = query.lastid > 0n;
+    const lastid = Number(query.lastid);
 
-    let raw: RawHistoryRow[];
+    const raw: RawHistoryRow[] = [];
+    const take = (position: number): void => {
+      const row = this.#historyRow.get(conversation.ids[position]) as RawHistoryRow;
+      if (row[7] === 0n && (mtypes === undefined || mtypes.has(Number(row[2])))) raw.push(row);
+    };
     if (!query.desc) {
       // Everything after the pair (mtime, id) = lower, up to mtime <= end.
-      let lower: [bigint, bigint] = [query.begin > 0n ? query.begin : INT64_MIN, 0n];
+      let lower: [number, number] = [query.begin > 0n ? Number(query.begin) : -Infinity, 0];
       if (cursor) {
         const next = this.#firstAfter.get(query.lastid) as bigint | undefined;
         if (next === undefined) return empty;
-        lower = maxPair(lower, [next, query.lastid]);
+        lower = maxPair(lower, [Number(next), lastid]);
       }
-      const upper = query.end > 0n ? query.end : INT64_MAX;
-      raw = this.#pageAsc.all(pid, category, lo, hi, lower[0], lower[1], upper, mtypes, mtypes, limit) as RawHistoryRow[];
+      const upper = query.end > 0n ? Number(query.end) : Infinity;
+      for (let at = conversation.firstAfter(lower[0], lower[1]); at < conversation.length && raw.length < limit; at++) {
+        if (conversation.mtimes[at]! > upper) break;
+        take(at);
+      }
     } else {
-      let upper: [bigint, bigint] = [query.end > 0n ? query.end : INT64_MAX, INT64_MAX];
+      let upper: [number, number] = [query.end > 0n ? Number(query.end) : Infinity, Infinity];
       if (cursor) {
         const previous = this.#lastBefore.get(query.lastid) as bigint | undefined;
         if (previous === undefined) return empty;
-        upper = minPair(upper, [previous, query.lastid]);
+        upper = minPair(upper, [Number(previous), lastid]);
       }
-      const lower = query.begin > 0n ? query.begin : INT64_MIN;
-      raw = this.#pageDesc.all(pid, category, lo, hi, upper[0], upper[1], lower, mtypes, mtypes, limit) as RawHistoryRow[];
+      const lower = query.begin > 0n ? Number(query.begin) : -Infinity;
+      for (let at = conversation.lastBefore(upper[0], upper[1]); at >= 0 && raw.length < limit; at--) {
+        if (conversation.mtimes[at]! < lower) break;
+        take(at);
+      }
     }
     const last = raw.at(-1);
     if (last === undefined) return empty;
@@ -160,17 +192,20 @@ export class MessageStore {
 
   /** Counts the live messages of a group or room and their distinct senders. */
   count(query: CountQuery): MessageCount {
-    const mtypes = query.mtypes.length === 0 ? null : JSON.stringify(query.mtypes);
-    const [num, sender] = this.#count.get(
-      BigInt(query.pid),
-      BigInt(query.category),
-      query.target,
-      query.begin > 0n ? query.begin : INT64_MIN,
-      query.end > 0n ? query.end : INT64_MAX,
-      mtypes,
-      mtypes,
-    ) as [number, number];
-    return { num, sender };
+    const conversation = this.#index.conversation(conversationKey(query.pid, query.category, query.target, 0n));
+    if (conversation === undefined) return { num: 0, sender: 0 };
+    const mtypes = query.mtypes.length === 0 ? undefined : new Set(query.mtypes);
+    const end = query.end > 0n ? Number(query.end) : Infinity;
+    const senders = new Set<bigint>();
+    let num = 0;
+    for (let at = conversation.firstAfter(query.begin > 0n ? Number(query.begin) : -Infinity, -Infinity); at < conversation.length; at++) {
+      if (conversation.mtimes[at]! > end) break;
+      const [from, mtype, deleted] = this.#countedRow.get(conversation.ids[at]) as RawCountedRow;
+      if (deleted !== 0n || (mtypes !== undefined && !mtypes.has(Number(mtype)))) continue;
+      num++;
+      senders.add(from);
+    }
+    return { num, sender: senders.size };
   }
 
   /** The server time for the next write: never below the previous one, so mtime order equals id order. */
@@ -200,11 +235,11 @@ function orderedPair(a: bigint, b: bigint): [bigint, bigint] {
   return a < b ? [a, b] : [b, a];
 }
 
-function maxPair(a: [bigint, bigint], b: [bigint, bigint]): [bigint, bigint] {
+function maxPair(a: [number, number], b: [number, number]): [number, number] {
   return a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]) ? a : b;
 }
 
-function minPair(a: [bigint, bigint], b: [bigint, bigint]): [bigint, bigint] {
+function minPair(a: [number, number], b: [number, number]): [number, number] {
   return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]) ? a : b;
 }
 

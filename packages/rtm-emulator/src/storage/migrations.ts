@@ -17,6 +17,7 @@ export interface Migration {
  * (min(from, to), max(from, to)), so both directions of (a, b) share one index range; for group and
  * room (target, 0); for broadcast (0, 0). History pages walk messages_history in (mtime, id) order,
  * which equals id order because the store never gives a row an mtime below the previous row's.
+ * Since version 2 that order is kept in memory, not on the file (see history-index.ts).
  * messages_identity leads with mid: clients make mids from the clock, so new keys land at the right
  * edge of the index instead of all over it, which keeps inserts fast at millions of rows.
  */
@@ -43,6 +44,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX messages_identity ON messages (mid, from_uid, target, category, pid);
       CREATE INDEX messages_history ON messages (pid, category, conv_lo, conv_hi, mtime);
     `,
+  },
+  {
+    version: 2,
+    name: "history index in memory",
+    sql: "DROP INDEX messages_history",
   },
 ];
 

@@ -21,24 +21,8 @@ export const MTIME_BEFORE_ID = "SELECT mtime FROM messages WHERE id < ? ORDER BY
 
 export const NEWEST_MTIME = "SELECT mtime FROM messages ORDER BY id DESC LIMIT 1";
 
-const HISTORY_COLUMNS = "id, from_uid, mtype, mid, msg, attrs, mtime";
-const CONVERSATION = "pid = ? AND category = ? AND conv_lo = ? AND conv_hi = ?";
-// Bound twice: null for no mtype filter, else a JSON array of mtypes.
-const MTYPE_FILTER = "(? IS NULL OR mtype IN (SELECT value FROM json_each(?)))";
+/** One history row by id: id, from, mtype, mid, msg, attrs, mtime, deleted (HistoryIndex says which ids to read). */
+export const HISTORY_ROW = "SELECT id, from_uid, mtype, mid, msg, attrs, mtime, deleted FROM messages WHERE id = ?";
 
-/** Params: pid, category, conv_lo, conv_hi, after mtime, after id, max mtime, mtypes, mtypes, limit. */
-export const HISTORY_ASC = `
-  SELECT ${HISTORY_COLUMNS} FROM messages
-  WHERE ${CONVERSATION} AND (mtime, id) > (?, ?) AND mtime <= ? AND deleted = 0 AND ${MTYPE_FILTER}
-  ORDER BY mtime, id LIMIT ?`;
-
-/** Params: pid, category, conv_lo, conv_hi, before mtime, before id, min mtime, mtypes, mtypes, limit. */
-export const HISTORY_DESC = `
-  SELECT ${HISTORY_COLUMNS} FROM messages
-  WHERE ${CONVERSATION} AND (mtime, id) < (?, ?) AND mtime >= ? AND deleted = 0 AND ${MTYPE_FILTER}
-  ORDER BY mtime DESC, id DESC LIMIT ?`;
-
-/** Params: pid, category, conv_lo (gid or rid), min mtime, max mtime, mtypes, mtypes. Answers [messages, distinct senders]. */
-export const COUNT_MESSAGES = `
-  SELECT count(*), count(DISTINCT from_uid) FROM messages
-  WHERE pid = ? AND category = ? AND conv_lo = ? AND conv_hi = 0 AND mtime >= ? AND mtime <= ? AND deleted = 0 AND ${MTYPE_FILTER}`;
+/** What a count needs of one row by id: from, mtype, deleted. */
+export const COUNTED_ROW = "SELECT from_uid, mtype, deleted FROM messages WHERE id = ?";

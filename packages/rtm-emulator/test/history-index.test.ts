@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { MessageCategory, type NewMessage } from "../src/storage/types.js";
+import { history, openChat, PID } from "./helpers.js";
+
+const groupMessage = (mid: number): NewMessage => ({
+  pid: PID, category: MessageCategory.Group, from: 1001n, target: 1n, mid: BigInt(mid), mtype: 30, msg: `m${mid}`, attrs: "",
+});
+
+describe("history index and transactions", () => {
+  it("shows a row only after its transaction commits, and never one that was rolled back", () => {
+    const { storage, chat } = openChat();
+    const page = () => chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).msgs.map((row) => row[3]);
+    expect(() =>
+      storage.store.transaction(() => {
+        storage.store.storeSend([groupMessage(1)]);
+        expect(page()).toEqual([]); // written, not committed: the index does not have it yet
+        throw new Error("abort");
+      }),
+    ).toThrow("abort");
+    expect(page()).toEqual([]);
+
+    storage.store.transaction(() => {
+      storage.store.storeSend([groupMessage(2)]);
+      expect(() =>
+        storage.store.transaction(() => {
+          storage.store.storeSend([groupMessage(3)]);
+          throw new Error("inner");
+        }),
+      ).toThrow("inner");
+      storage.store.storeSend([groupMessage(4)]);
+    });
+    expect(page()).toEqual([2n, 4n]);
+
+    storage.store.storeSend([groupMessage(5)]); // outside any transaction: committed at once
+    expect(page()).toEqual([2n, 4n, 5n]);
+    expect(chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 1, num: 3 });
+    storage.close();
+  });
+});
