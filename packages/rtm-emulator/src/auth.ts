@@ -1,7 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
-import { computeSign } from "@rtmkit/rtm-server-sdk";
+import { Signer } from "@rtmkit/rtm-server-sdk";
 import { RtmCode, RtmError } from "./errors.js";
-import { ReplayGuard } from "./replay-guard.js";
+import { ReplayGuard, saltKey } from "./replay-guard.js";
 
 export interface AuthOptions {
   /** pid -> secret of every project the emulator serves. */
@@ -31,13 +30,13 @@ export interface SignedQuest {
  * wrongly typed auth key -> 200034. Only quests that pass everything consume their salt.
  */
 export class Authenticator {
-  readonly #projects: ReadonlyMap<number, string>;
+  readonly #signers: ReadonlyMap<number, Signer>;
   readonly #skew: number;
   readonly #now: () => number;
   readonly #salts: ReplayGuard;
 
   constructor(options: AuthOptions) {
-    this.#projects = new Map(options.projects);
+    this.#signers = new Map([...options.projects].map(([pid, secret]) => [pid, new Signer(pid, secret)]));
     this.#skew = options.tsSkewSeconds ?? DEFAULT_TS_SKEW_SECONDS;
     if (!Number.isSafeInteger(this.#skew) || this.#skew < 0) throw new RangeError(`tsSkewSeconds must be a non-negative integer, got ${this.#skew}`);
     this.#now = options.now ?? Date.now;
@@ -50,12 +49,12 @@ export class Authenticator {
     const sign = quest.sign;
     if (sign === undefined || sign === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, "missing sign");
     if (typeof sign !== "string") throw new RtmError(RtmCode.INVALID_PARAMETER, "sign must be a string");
-    const salt = integerKey("salt", quest.salt);
+    const salt = saltKey(integerKey("salt", quest.salt));
     const ts = Number(integerKey("ts", quest.ts));
 
-    const secret = this.#projects.get(pid);
-    if (secret === undefined) throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, `unknown pid ${pid}`);
-    if (!signMatches(sign, computeSign(pid, secret, salt, method, ts))) {
+    const signer = this.#signers.get(pid);
+    if (signer === undefined) throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, `unknown pid ${pid}`);
+    if (!signMatches(sign, signer.sign(salt, method, ts))) {
       throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, "sign does not match");
     }
     const nowSeconds = Math.floor(this.#now() / 1000);
@@ -74,15 +73,25 @@ export class Authenticator {
   }
 }
 
-function integerKey(key: string, value: unknown): bigint {
+function integerKey(key: string, value: unknown): bigint | number {
   if (value === undefined || value === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, `missing ${key}`);
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === "bigint" || (typeof value === "number" && Number.isSafeInteger(value))) return value;
   throw new RtmError(RtmCode.INVALID_PARAMETER, `${key} must be an integer`);
 }
 
+const lowerToUpper = 0x20;
+
+/**
+ * `given` equals the uppercase hex `expected`, ignoring the case of given's letters, in time that
+ * does not depend on where they differ (and without allocating, on every quest).
+ */
 function signMatches(given: string, expected: string): boolean {
-  const upper = given.toUpperCase();
-  if (upper.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(upper, "latin1"), Buffer.from(expected, "latin1"));
+  if (given.length !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < given.length; i++) {
+    const c = given.charCodeAt(i);
+    const upper = c >= 0x61 && c <= 0x7a ? c - lowerToUpper : c;
+    difference |= upper ^ expected.charCodeAt(i);
+  }
+  return difference === 0;
 }

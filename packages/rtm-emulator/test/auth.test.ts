@@ -3,7 +3,7 @@ import { computeSign } from "@rtmkit/rtm-server-sdk";
 import { describe, expect, it } from "vitest";
 import { Authenticator } from "../src/auth.js";
 import { RtmCode } from "../src/errors.js";
-import { ReplayGuard } from "../src/replay-guard.js";
+import { ReplayGuard, saltKey } from "../src/replay-guard.js";
 import { codeOf } from "./helpers.js";
 
 interface WireVectors {
@@ -113,5 +113,32 @@ describe("Authenticator", () => {
 describe("ReplayGuard", () => {
   it("refuses a bad bound", () => {
     expect(() => new ReplayGuard({ maxSaltsPerProject: 0 })).toThrow(RangeError);
+  });
+
+  it("keeps a salt accepted again after it expired, when its old arrival is forgotten", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 100 });
+    expect(guard.remember(7, 5, 10, 0)).toBe(true);
+    expect(guard.remember(7, 5, 10, 10)).toBe(false);
+    expect(guard.remember(7, 5, 40, 11)).toBe(true); // expired at 10: accepted again
+    expect(guard.remember(7, 6, 40, 12)).toBe(true); // forgets the first arrival of 5 (expired)
+    expect(guard.remember(7, 5, 40, 12)).toBe(false);
+    expect(guard.size).toBe(2);
+  });
+
+  it("treats a bigint salt and the same number as one salt", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 100 });
+    expect(guard.remember(7, saltKey(1795634291123001n), 10, 0)).toBe(true);
+    expect(guard.remember(7, saltKey(1795634291123001), 10, 0)).toBe(false);
+    expect(guard.remember(7, saltKey(2n ** 63n - 1n), 10, 0)).toBe(true);
+    expect(guard.remember(7, saltKey(2n ** 63n - 1n), 10, 0)).toBe(false);
+  });
+
+  it("stays at its bound over many more salts than it keeps", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 1000 });
+    for (let salt = 1; salt <= 50_000; salt++) expect(guard.remember(7, salt, 100, 0)).toBe(true);
+    expect(guard.size).toBe(1000);
+    expect(guard.remember(7, 50_000, 100, 0)).toBe(false);
+    expect(guard.remember(7, 49_001, 100, 0)).toBe(false);
+    expect(guard.remember(7, 49_000, 100, 0)).toBe(true); // the oldest kept was 49_001
   });
 });

@@ -1,6 +1,6 @@
 export { RTMServerClient, type RTMServerClientOptions, type UserIterateOptions } from "./client.js";
 export { RTMError, type RTMErrorOptions } from "./errors.js";
-export { computeSign } from "./signing.js";
+export { computeSign, Signer } from "./signing.js";
 export { nextId } from "./ids.js";
 export { historyResult, p2pHistoryResult, withAudioInfo, P2PDirection, type HistoryPage } from "./history.js";
 export { iterateHistory, DEFAULT_PAGE_SIZE, type IterateOptions } from "./iterate.js";
