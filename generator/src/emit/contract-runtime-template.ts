@@ -5,6 +5,8 @@ export const contractRuntimeSource = `import type { z } from "zod";
 export interface KeySpec {
   readonly key: string;
   readonly schema: z.ZodType;
+  /** Reads a well-formed value without zod (what the schema would output), or gives undefined to let the schema decide. */
+  readonly read?: ((value: unknown) => unknown) | undefined;
   readonly optional: boolean;
 }
 
@@ -23,6 +25,11 @@ export function checkRequest<T>(method: string, specs: readonly KeySpec[], paylo
     if (raw === undefined || raw === null) {
       if (spec.optional) continue;
       return { ok: false, reason: "missing", key: spec.key, message: \`\${method}: missing parameter "\${spec.key}"\` };
+    }
+    const read = spec.read?.(raw);
+    if (read !== undefined) {
+      value[spec.key] = read;
+      continue;
     }
     const parsed = spec.schema.safeParse(raw);
     if (!parsed.success) {

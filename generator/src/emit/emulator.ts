@@ -1,17 +1,17 @@
 import type { IdlModel, ServiceModel } from "../idl/model.js";
 import { contractRuntimeSource } from "./contract-runtime-template.js";
 import { NamedTypes } from "./named-types.js";
-import { scalarsSource } from "./scalars-template.js";
+import { scalarsSource, wireReadersSource } from "./scalars-template.js";
 import { typesImports } from "./sdk.js";
 import { generatedHeader, renderTs } from "./source-file.js";
-import { docComment, scalarHelperNames, tsOutput, upperFirst, usedHelpers, zodWire } from "./ts-text.js";
+import { docComment, scalarHelperNames, tsOutput, upperFirst, usedHelpers, wireReader, wireReaderNames, zodWire } from "./ts-text.js";
 
 /** The auth keys a `signed` service's requests carry. */
 const signedAuth = [
-  { key: "pid", type: "number", schema: "wireInt32" },
-  { key: "sign", type: "string", schema: "string" },
-  { key: "salt", type: "bigint", schema: "wireInt64" },
-  { key: "ts", type: "number", schema: "wireInt32" },
+  { key: "pid", type: "number", schema: "wireInt32", read: "readWireInt32" },
+  { key: "sign", type: "string", schema: "string", read: "readString" },
+  { key: "salt", type: "bigint", schema: "wireInt64", read: "readWireInt64" },
+  { key: "ts", type: "number", schema: "wireInt32", read: "readWireInt32" },
 ] as const;
 
 /**
@@ -21,7 +21,7 @@ const signedAuth = [
 export function emitEmulator(model: IdlModel): Map<string, string> {
   const named = new NamedTypes(model);
   const out = new Map<string, string>();
-  out.set("scalars.ts", `${generatedHeader(["the IDL scalar types"], "//")}\n\n${scalarsSource}`);
+  out.set("scalars.ts", `${generatedHeader(["the IDL scalar types"], "//")}\n\n${scalarsSource}\n${wireReadersSource}`);
   out.set("contract-runtime.ts", `${generatedHeader(["the generator's contract runtime"], "//")}\n\n${contractRuntimeSource}`);
   out.set("types.ts", emitWireTypes(model, named));
   for (const s of model.services) out.set(`${s.name}.ts`, emitContracts(s, named, model));
@@ -75,7 +75,7 @@ export interface SignedAuth {
 ${signedAuth.map((a) => `  ${a.key}: ${a.type};`).join("\n")}
 }
 
-export const signedAuthKeys: readonly KeySpec[] = [${signedAuth.map((a) => `{ key: "${a.key}", schema: ${a.schema}, optional: false }`).join(", ")}];`);
+export const signedAuthKeys: readonly KeySpec[] = [${signedAuth.map((a) => `{ key: "${a.key}", schema: ${a.schema}, read: ${a.read}, optional: false }`).join(", ")}];`);
     }
     const handlerLines: string[] = [];
     for (const m of service.fpnnMethods) {
@@ -87,7 +87,10 @@ export const signedAuthKeys: readonly KeySpec[] = [${signedAuth.map((a) => `{ ke
       );
       body.push(
         `export const ${m.fpnn.replace(/^\*/, "")}RequestKeys: readonly KeySpec[] = [\n${m.request
-          .map((r) => `{ key: "${r.wire}", schema: ${zodWire(r.type, named.enumBase)}, optional: ${r.optional} },`)
+          .map((r) => {
+            const read = wireReader(r.type, named.enumBase);
+            return `{ key: "${r.wire}", schema: ${zodWire(r.type, named.enumBase)},${read === undefined ? "" : ` read: ${read},`} optional: ${r.optional} },`;
+          })
           .join("\n")}\n];`,
       );
       body.push(
@@ -145,7 +148,7 @@ export function register${Svc}Handlers(server: FpnnServer, handlers: ${Svc}Handl
     f.addImportDeclaration({ moduleSpecifier: "zod", namedImports: ["z"] });
     f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["FpnnError", "type FpnnServer", "type Payload"] });
     f.addImportDeclaration({ moduleSpecifier: "./contract-runtime.js", namedImports: ["checkRequest", "type KeySpec"] });
-    const helpers = usedHelpers(body, scalarHelperNames);
+    const helpers = usedHelpers(body, [...scalarHelperNames, ...wireReaderNames]);
     if (helpers.length > 0) f.addImportDeclaration({ moduleSpecifier: "./scalars.js", namedImports: helpers });
     const imports = typesImports(body, named).filter((n) => !n.endsWith("Input"));
     if (imports.length > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: imports });

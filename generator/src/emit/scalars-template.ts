@@ -78,3 +78,38 @@ export function isSetOf(v: unknown, item: (x: unknown) => boolean): boolean {
   return true;
 }
 `;
+
+/**
+ * Plain readers for the emulator's hot path, emitted after the schemas in the emulator's \`scalars.ts\`:
+ * each returns what the matching wire schema would output for a value it recognizes as well formed,
+ * and undefined for anything else, which then goes through the schema (which accepts or words the error).
+ */
+export const wireReadersSource = `/** A value as the wire schema outputs it, or undefined: ask the schema. */
+export type WireRead = (v: unknown) => unknown;
+
+function readWireIntIn(bits: 8 | 16 | 32): WireRead {
+  const max = 2 ** (bits - 1) - 1;
+  return (v) => (typeof v === "number" && Number.isInteger(v) && v >= -max - 1 && v <= max ? v : undefined);
+}
+
+export const readWireInt8 = readWireIntIn(8);
+export const readWireInt16 = readWireIntIn(16);
+export const readWireInt32 = readWireIntIn(32);
+export const readWireInt64: WireRead = (v) => (typeof v === "bigint" ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined);
+export const readBool: WireRead = (v) => (typeof v === "boolean" ? v : undefined);
+export const readString: WireRead = (v) => (typeof v === "string" ? v : undefined);
+
+/** An array read element by element; undefined when any element is not recognized. */
+export function readListOf(item: WireRead): WireRead {
+  return (v) => {
+    if (!Array.isArray(v)) return undefined;
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = item(v[i]);
+      if (x === undefined) return undefined;
+      out[i] = x;
+    }
+    return out;
+  };
+}
+`;

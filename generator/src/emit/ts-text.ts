@@ -117,6 +117,23 @@ export function zodWire(t: TypeRef, enumBase: (name: string) => string): string 
   }
 }
 
+/** The emulator's plain reader for a wire type (see wireReadersSource), or undefined when it has none. */
+export function wireReader(t: TypeRef, enumBase: (name: string) => string): string | undefined {
+  switch (t.kind) {
+    case "scalar":
+      return { int8: "readWireInt8", int16: "readWireInt16", int32: "readWireInt32", int64: "readWireInt64", bool: "readBool", string: "readString", bytes: undefined }[t.name];
+    case "list":
+    case "set": {
+      const item = wireReader(t.of, enumBase);
+      return item === undefined ? undefined : `readListOf(${item})`;
+    }
+    case "enum":
+      return wireReader({ kind: "scalar", name: enumBase(t.name) as "int8" }, enumBase);
+    default:
+      return undefined;
+  }
+}
+
 /** Scalar/list helper names a piece of zod text uses, for the import line. */
 export function usedHelpers(texts: readonly string[], names: readonly string[]): string[] {
   const all = texts.join(" ");
@@ -124,6 +141,8 @@ export function usedHelpers(texts: readonly string[], names: readonly string[]):
 }
 
 export const scalarHelperNames = ["int8", "int16", "int32", "int64", "bool", "string", "bytes", "setOf", "wireInt8", "wireInt16", "wireInt32", "wireInt64", "wireBytes"];
+
+export const wireReaderNames = ["readWireInt8", "readWireInt16", "readWireInt32", "readWireInt64", "readBool", "readString", "readListOf"];
 
 export function literal(v: unknown): string {
   return JSON.stringify(v);

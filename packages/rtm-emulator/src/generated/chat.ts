@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { FpnnError, type FpnnServer, type Payload } from "@rtmkit/fpnn";
 import { checkRequest, type KeySpec } from "./contract-runtime.js";
-import { bool, string, wireInt8, wireInt16, wireInt32, wireInt64 } from "./scalars.js";
+import { bool, string, wireInt8, wireInt16, wireInt32, wireInt64, readWireInt8, readWireInt16, readWireInt32, readWireInt64, readBool, readString, readListOf } from "./scalars.js";
 import { HistoryRowWire, type HistoryRow } from "./types.js";
 
 /** The auth keys of every chat request (checked by the implementation: pid, sign over salt and ts). */
@@ -14,7 +14,7 @@ export interface SignedAuth {
   ts: number;
 }
 
-export const signedAuthKeys: readonly KeySpec[] = [{ key: "pid", schema: wireInt32, optional: false }, { key: "sign", schema: string, optional: false }, { key: "salt", schema: wireInt64, optional: false }, { key: "ts", schema: wireInt32, optional: false }];
+export const signedAuthKeys: readonly KeySpec[] = [{ key: "pid", schema: wireInt32, read: readWireInt32, optional: false }, { key: "sign", schema: string, read: readString, optional: false }, { key: "salt", schema: wireInt64, read: readWireInt64, optional: false }, { key: "ts", schema: wireInt32, read: readWireInt32, optional: false }];
 
 /** Request of `sendmsg` (sendMessage): Send a P2P message of the caller's type. */
 export interface SendmsgRequest {
@@ -33,12 +33,12 @@ export interface SendmsgRequest {
 }
 
 export const sendmsgRequestKeys: readonly KeySpec[] = [
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "to", schema: wireInt64, optional: false },
-  { key: "mtype", schema: wireInt8, optional: false },
-  { key: "msg", schema: string, optional: false },
-  { key: "attrs", schema: string, optional: false },
-  { key: "mid", schema: wireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "to", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtype", schema: wireInt8, read: readWireInt8, optional: false },
+  { key: "msg", schema: string, read: readString, optional: false },
+  { key: "attrs", schema: string, read: readString, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `sendmsg`. */
@@ -66,12 +66,12 @@ export interface SendmsgsRequest {
 }
 
 export const sendmsgsRequestKeys: readonly KeySpec[] = [
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "tos", schema: z.array(wireInt64), optional: false },
-  { key: "mtype", schema: wireInt8, optional: false },
-  { key: "msg", schema: string, optional: false },
-  { key: "attrs", schema: string, optional: false },
-  { key: "mid", schema: wireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "tos", schema: z.array(wireInt64), read: readListOf(readWireInt64), optional: false },
+  { key: "mtype", schema: wireInt8, read: readWireInt8, optional: false },
+  { key: "msg", schema: string, read: readString, optional: false },
+  { key: "attrs", schema: string, read: readString, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `sendmsgs`. */
@@ -99,12 +99,12 @@ export interface SendgroupmsgRequest {
 }
 
 export const sendgroupmsgRequestKeys: readonly KeySpec[] = [
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "gid", schema: wireInt64, optional: false },
-  { key: "mtype", schema: wireInt8, optional: false },
-  { key: "msg", schema: string, optional: false },
-  { key: "attrs", schema: string, optional: false },
-  { key: "mid", schema: wireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "gid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtype", schema: wireInt8, read: readWireInt8, optional: false },
+  { key: "msg", schema: string, read: readString, optional: false },
+  { key: "attrs", schema: string, read: readString, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `sendgroupmsg`. */
@@ -132,12 +132,12 @@ export interface SendroommsgRequest {
 }
 
 export const sendroommsgRequestKeys: readonly KeySpec[] = [
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "rid", schema: wireInt64, optional: false },
-  { key: "mtype", schema: wireInt8, optional: false },
-  { key: "msg", schema: string, optional: false },
-  { key: "attrs", schema: string, optional: false },
-  { key: "mid", schema: wireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "rid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtype", schema: wireInt8, read: readWireInt8, optional: false },
+  { key: "msg", schema: string, read: readString, optional: false },
+  { key: "attrs", schema: string, read: readString, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `sendroommsg`. */
@@ -163,11 +163,11 @@ export interface BroadcastmsgRequest {
 }
 
 export const broadcastmsgRequestKeys: readonly KeySpec[] = [
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "mtype", schema: wireInt8, optional: false },
-  { key: "msg", schema: string, optional: false },
-  { key: "attrs", schema: string, optional: false },
-  { key: "mid", schema: wireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtype", schema: wireInt8, read: readWireInt8, optional: false },
+  { key: "msg", schema: string, read: readString, optional: false },
+  { key: "attrs", schema: string, read: readString, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `broadcastmsg`. */
@@ -199,14 +199,14 @@ export interface GetgroupmsgRequest {
 }
 
 export const getgroupmsgRequestKeys: readonly KeySpec[] = [
-  { key: "gid", schema: wireInt64, optional: false },
-  { key: "desc", schema: bool, optional: false },
-  { key: "num", schema: wireInt16, optional: false },
-  { key: "begin", schema: wireInt64, optional: false },
-  { key: "end", schema: wireInt64, optional: false },
-  { key: "lastid", schema: wireInt64, optional: false },
-  { key: "mtypes", schema: z.array(wireInt8), optional: false },
-  { key: "uid", schema: wireInt64, optional: false },
+  { key: "gid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "desc", schema: bool, read: readBool, optional: false },
+  { key: "num", schema: wireInt16, read: readWireInt16, optional: false },
+  { key: "begin", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "end", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "lastid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtypes", schema: z.array(wireInt8), read: readListOf(readWireInt8), optional: false },
+  { key: "uid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `getgroupmsg`. */
@@ -241,14 +241,14 @@ export interface GetroommsgRequest {
 }
 
 export const getroommsgRequestKeys: readonly KeySpec[] = [
-  { key: "rid", schema: wireInt64, optional: false },
-  { key: "desc", schema: bool, optional: false },
-  { key: "num", schema: wireInt16, optional: false },
-  { key: "begin", schema: wireInt64, optional: false },
-  { key: "end", schema: wireInt64, optional: false },
-  { key: "lastid", schema: wireInt64, optional: false },
-  { key: "mtypes", schema: z.array(wireInt8), optional: false },
-  { key: "uid", schema: wireInt64, optional: false },
+  { key: "rid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "desc", schema: bool, read: readBool, optional: false },
+  { key: "num", schema: wireInt16, read: readWireInt16, optional: false },
+  { key: "begin", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "end", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "lastid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtypes", schema: z.array(wireInt8), read: readListOf(readWireInt8), optional: false },
+  { key: "uid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `getroommsg`. */
@@ -281,13 +281,13 @@ export interface GetbroadcastmsgRequest {
 }
 
 export const getbroadcastmsgRequestKeys: readonly KeySpec[] = [
-  { key: "desc", schema: bool, optional: false },
-  { key: "num", schema: wireInt16, optional: false },
-  { key: "begin", schema: wireInt64, optional: false },
-  { key: "end", schema: wireInt64, optional: false },
-  { key: "lastid", schema: wireInt64, optional: false },
-  { key: "mtypes", schema: z.array(wireInt8), optional: false },
-  { key: "uid", schema: wireInt64, optional: false },
+  { key: "desc", schema: bool, read: readBool, optional: false },
+  { key: "num", schema: wireInt16, read: readWireInt16, optional: false },
+  { key: "begin", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "end", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "lastid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtypes", schema: z.array(wireInt8), read: readListOf(readWireInt8), optional: false },
+  { key: "uid", schema: wireInt64, read: readWireInt64, optional: false },
 ];
 
 /** Answer of `getbroadcastmsg`. */
@@ -322,14 +322,14 @@ export interface Getp2pmsgRequest {
 }
 
 export const getp2pmsgRequestKeys: readonly KeySpec[] = [
-  { key: "uid", schema: wireInt64, optional: false },
-  { key: "ouid", schema: wireInt64, optional: false },
-  { key: "desc", schema: bool, optional: false },
-  { key: "num", schema: wireInt16, optional: false },
-  { key: "begin", schema: wireInt64, optional: false },
-  { key: "end", schema: wireInt64, optional: false },
-  { key: "lastid", schema: wireInt64, optional: false },
-  { key: "mtypes", schema: z.array(wireInt8), optional: false },
+  { key: "uid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "ouid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "desc", schema: bool, read: readBool, optional: false },
+  { key: "num", schema: wireInt16, read: readWireInt16, optional: false },
+  { key: "begin", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "end", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "lastid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtypes", schema: z.array(wireInt8), read: readListOf(readWireInt8), optional: false },
 ];
 
 /** Answer of `getp2pmsg`. */
@@ -356,10 +356,10 @@ export interface GetmsgRequest {
 }
 
 export const getmsgRequestKeys: readonly KeySpec[] = [
-  { key: "mid", schema: wireInt64, optional: false },
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "xid", schema: wireInt64, optional: false },
-  { key: "type", schema: wireInt8, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "xid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "type", schema: wireInt8, read: readWireInt8, optional: false },
 ];
 
 /** Answer of `getmsg`. */
@@ -386,10 +386,10 @@ export interface DelmsgRequest {
 }
 
 export const delmsgRequestKeys: readonly KeySpec[] = [
-  { key: "mid", schema: wireInt64, optional: false },
-  { key: "from", schema: wireInt64, optional: false },
-  { key: "xid", schema: wireInt64, optional: false },
-  { key: "type", schema: wireInt8, optional: false },
+  { key: "mid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "from", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "xid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "type", schema: wireInt8, read: readWireInt8, optional: false },
 ];
 
 /** Answer of `delmsg`. */
@@ -414,11 +414,11 @@ export interface GetmsgnumRequest {
 }
 
 export const getmsgnumRequestKeys: readonly KeySpec[] = [
-  { key: "type", schema: wireInt8, optional: false },
-  { key: "xid", schema: wireInt64, optional: false },
-  { key: "mtypes", schema: z.array(wireInt8), optional: true },
-  { key: "begin", schema: wireInt64, optional: true },
-  { key: "end", schema: wireInt64, optional: true },
+  { key: "type", schema: wireInt8, read: readWireInt8, optional: false },
+  { key: "xid", schema: wireInt64, read: readWireInt64, optional: false },
+  { key: "mtypes", schema: z.array(wireInt8), read: readListOf(readWireInt8), optional: true },
+  { key: "begin", schema: wireInt64, read: readWireInt64, optional: true },
+  { key: "end", schema: wireInt64, read: readWireInt64, optional: true },
 ];
 
 /** Answer of `getmsgnum`. */
