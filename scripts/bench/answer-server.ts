@@ -12,7 +12,6 @@ import {
   FrameDecoder,
   FrameType,
   createServerKeyExchange,
-  decodeKeyQuestPayload,
   encodeAnswer,
   packPayload,
   type FrameCipher,
@@ -22,14 +21,23 @@ import { BENCH_PRIVATE_KEY } from "./bench-key.js";
 const MTIME = 1795634291123n;
 const answerTemplate = encodeAnswer(0, packPayload({ mtime: MTIME }));
 
-function answersFor(seqs: readonly number[]): Buffer {
-  const out = Buffer.allocUnsafe(seqs.length * answerTemplate.length);
+/** The answers to `seqs` back to back, each after `prefixSize` bytes left for a cipher's prefix. */
+function answersFor(seqs: readonly number[], prefixSize = 0): Buffer {
+  const stride = prefixSize + answerTemplate.length;
+  const out = Buffer.allocUnsafe(seqs.length * stride);
   for (let i = 0; i < seqs.length; i++) {
-    const at = i * answerTemplate.length;
+    const at = i * stride + prefixSize;
     answerTemplate.copy(out, at);
     out.writeUInt32LE(seqs[i]!, at + 12);
   }
   return out;
+}
+
+/** Every answer has the template's size: one table, grown when a batch is larger. */
+let answerSizes = new Uint32Array(0);
+function answerSizesFor(count: number): Uint32Array {
+  if (answerSizes.length < count) answerSizes = new Uint32Array(Math.max(count, 2 * answerSizes.length)).fill(answerTemplate.length);
+  return answerSizes;
 }
 
 function serveRaw(socket: Socket): void {
@@ -49,19 +57,17 @@ function serveRaw(socket: Socket): void {
 const keyExchange = createServerKeyExchange({ privateKey: BENCH_PRIVATE_KEY });
 const emptyAnswer = packPayload({});
 
-/** serveRaw behind the key exchange: the first frame must be `*key`; stream mode seals a batch in one call. */
+/** serveRaw behind the key exchange: the first frame must be `*key`; the answers of one chunk are sealed in one call. */
 function serveRawEncrypted(socket: Socket): void {
   socket.setNoDelay(true);
   const decoder = new FrameDecoder();
   let cipher: FrameCipher | undefined;
-  let streamMode = false;
   socket.on("data", (chunk) => {
     decoder.push(cipher === undefined ? chunk : cipher.open(chunk));
     const seqs: number[] = [];
     for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) {
       if (cipher === undefined) {
         if (frame.method !== "*key") return void socket.destroy();
-        streamMode = decodeKeyQuestPayload(frame.payload, keyExchange.curve).streamMode;
         cipher = keyExchange.acceptEncoded(frame.payload);
         const rest = decoder.takeRemaining();
         if (rest.length > 0) decoder.push(cipher.open(rest));
@@ -71,15 +77,7 @@ function serveRawEncrypted(socket: Socket): void {
       }
     }
     if (seqs.length === 0 || cipher === undefined) return;
-    const answers = answersFor(seqs);
-    if (streamMode) {
-      socket.write(cipher.seal(answers));
-      return;
-    }
-    const size = answerTemplate.length;
-    const sealed: Uint8Array[] = [];
-    for (let at = 0; at < answers.length; at += size) sealed.push(cipher.seal(answers.subarray(at, at + size)));
-    socket.write(Buffer.concat(sealed));
+    socket.write(cipher.sealFrames(answersFor(seqs, cipher.framePrefixSize), answerSizesFor(seqs.length), seqs.length));
   });
   socket.on("error", () => socket.destroy());
 }

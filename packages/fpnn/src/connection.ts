@@ -200,7 +200,7 @@ export class Connection {
   }
 
   /**
-   * From now on outbound frames go through cipher.seal() and inbound bytes through cipher.open().
+   * From now on outbound frames go through cipher.sealFrames() (a batch per flush) and inbound bytes through cipher.open().
    * Bytes already received but not yet decoded are decrypted too, so a server can switch right
    * after decoding a clear `*key` quest from the same chunk.
    */

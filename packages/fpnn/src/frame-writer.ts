@@ -7,6 +7,8 @@ import { MsgpackEncoder } from "./msgpack-encoder.js";
 /** Small, so idle connections cost little; a busy one grows its buffers once and then reuses them. */
 const INITIAL_CAPACITY = 4 * 1024;
 const MAX_SPARES = 2;
+/** Frame sizes of one flush are recorded for the cipher; a table grown past this (256 KiB) is not kept after the flush. */
+const MAX_KEPT_FRAME_SIZES = 64 * 1024;
 
 export interface WriteStats {
   /** socket.write() calls. */
@@ -18,15 +20,20 @@ export interface WriteStats {
 /**
  * Collects the frames of one tick in a staging buffer and hands them to the socket in one write,
  * holding back while the socket asks for 'drain'. Payloads are encoded straight into the staging
- * buffer. Encryption applies to the frames staged after setCipher(): each frame is sealed as it is
- * added, or, for a continuous (stream mode) cipher, the whole batch is sealed at once when written.
+ * buffer. Encryption applies to the frames staged after setCipher(): they are staged clear (each after
+ * the cipher's reserved prefix bytes, with its size recorded) and the whole batch is sealed in one
+ * call when written.
  */
 export class FrameWriter {
   readonly stats: WriteStats = { writes: 0, framesSent: 0, bytesSent: 0 };
   private cipher: FrameCipher | undefined;
-  /** A continuous cipher seals at flush time; the first this many staged bytes were staged before it and stay clear. */
-  private batchCipher: FrameCipher | undefined;
+  /** The cipher's framePrefixSize: reserved in front of every frame staged after setCipher(). */
+  private prefixSize = 0;
+  /** The first this many staged bytes were staged before setCipher() and stay clear. */
   private clearBytes = 0;
+  /** Sizes of the frames staged since setCipher() or the last flush. */
+  private frameSizes = new Uint32Array(64);
+  private frameCount = 0;
   /** The staging buffer: [start, length) is staged and not yet written. */
   private readonly out = new MsgpackEncoder(INITIAL_CAPACITY);
   private readonly spares: Buffer[] = [];
@@ -41,14 +48,11 @@ export class FrameWriter {
 
   /** Frames staged from now on are sealed with `cipher`. */
   setCipher(cipher: FrameCipher): void {
-    if (cipher.continuous === true) {
-      this.batchCipher = cipher;
-      this.cipher = undefined;
-      this.clearBytes = this.out.length - this.out.start;
-    } else {
-      this.batchCipher = undefined;
-      this.cipher = cipher;
-    }
+    if (this.cipher !== undefined && this.frameCount > 0) this.sealStaged(this.cipher); // frames staged under the old cipher keep it
+    this.cipher = cipher;
+    this.prefixSize = cipher.framePrefixSize;
+    this.clearBytes = this.out.length - this.out.start;
+    this.frameCount = 0;
   }
 
   /** Bytes accepted but not yet handed to the socket. */
@@ -75,8 +79,7 @@ export class FrameWriter {
   questBytes(methodBytes: Buffer, seq: number, payload: Uint8Array, oneway: boolean): void {
     const out = this.out;
     const size = (oneway ? 12 : 16) + methodBytes.length + payload.length;
-    out.ensure(size);
-    const frameStart = out.length;
+    const frameStart = this.reserve(size);
     let at = writeHeader(out.buffer, frameStart, oneway ? FrameType.Oneway : FrameType.Twoway, 0x80, methodBytes.length, payload.length, seq);
     at += methodBytes.copy(out.buffer, at);
     out.buffer.set(payload, at);
@@ -93,25 +96,32 @@ export class FrameWriter {
     return payloadSize;
   }
 
+  /** Makes room for the cipher's prefix and `size` frame bytes, skips the prefix; returns where the frame starts. */
+  private reserve(size: number): number {
+    const out = this.out;
+    out.ensure(this.prefixSize + size);
+    out.length += this.prefixSize;
+    return out.length;
+  }
+
   /**
    * Reserves `headerSize` bytes and encodes the payload after them; returns where the frame starts.
    * On an encoding error or a frame over the size limit nothing stays staged and it throws.
    */
   private encodeAfterHeader(headerSize: number, payload: Payload, what: "frame" | "answer"): number {
     const out = this.out;
-    out.ensure(headerSize);
-    const frameOffset = out.length - out.start; // relative to start: the buffer may move while encoding
+    const frameOffset = this.reserve(headerSize) - out.start; // relative to start: the buffer may move while encoding
     out.length += headerSize;
     try {
       appendPayload(out, payload);
     } catch (error) {
-      out.length = out.start + frameOffset;
+      out.length = out.start + frameOffset - this.prefixSize;
       throw error;
     }
     const frameStart = out.start + frameOffset;
     const frameSize = out.length - frameStart;
     if (frameSize > this.maxFrameSize) {
-      out.length = frameStart;
+      out.length = frameStart - this.prefixSize;
       throw new RangeError(`${what} of ${frameSize} bytes exceeds maxFrameSize ${this.maxFrameSize}`);
     }
     return frameStart;
@@ -120,8 +130,7 @@ export class FrameWriter {
   /** Stages an answer whose payload is already encoded. */
   answerBytes(seq: number, flag: number, status: number, payload: Uint8Array): void {
     const out = this.out;
-    out.ensure(16 + payload.length);
-    const frameStart = out.length;
+    const frameStart = this.reserve(16 + payload.length);
     const at = writeHeader(out.buffer, frameStart, FrameType.Answer, flag, status, payload.length, seq);
     out.buffer.set(payload, at);
     out.length = at + payload.length;
@@ -137,10 +146,16 @@ export class FrameWriter {
     this.scheduled = false;
     const out = this.out;
     if (this.closed || this.waitingForDrain || out.length === out.start) return;
-    if (this.batchCipher !== undefined) {
-      this.flushSealed(this.batchCipher);
-      return;
+    if (this.cipher !== undefined && this.frameCount > 0) {
+      const staged = out.buffer.subarray(out.start + this.clearBytes, out.length);
+      const sealed = this.cipher.sealFrames(staged, this.frameSizes, this.frameCount);
+      this.sealed();
+      if (sealed !== staged) {
+        this.writeSealedCopy(sealed);
+        return;
+      }
     }
+    this.clearBytes = 0;
     const buffer = out.buffer;
     const chunk = buffer.subarray(out.start, out.length);
     out.adopt(this.spares.pop() ?? Buffer.allocUnsafeSlow(buffer.length));
@@ -149,15 +164,28 @@ export class FrameWriter {
     });
   };
 
-  /** The staged batch sealed in one call; the cipher's output is a new buffer, so staging starts over in place. */
-  private flushSealed(cipher: FrameCipher): void {
+  /** The cipher sealed into new bytes (stream mode): the staging buffer is free again at once. */
+  private writeSealedCopy(sealed: Uint8Array): void {
     const out = this.out;
-    const staged = out.buffer.subarray(out.start, out.length);
-    const sealed = cipher.seal(staged.subarray(this.clearBytes));
-    const chunk = this.clearBytes === 0 ? sealed : Buffer.concat([staged.subarray(0, this.clearBytes), sealed]);
+    const chunk = this.clearBytes === 0 ? sealed : Buffer.concat([out.buffer.subarray(out.start, out.start + this.clearBytes), sealed]);
     this.clearBytes = 0;
     out.start = out.length = 0;
     this.write(chunk, undefined);
+  }
+
+  /** Seals what is staged now and leaves it in place as bytes to send unchanged (before a cipher change). */
+  private sealStaged(cipher: FrameCipher): void {
+    const out = this.out;
+    const staged = out.buffer.subarray(out.start + this.clearBytes, out.length);
+    const sealed = cipher.sealFrames(staged, this.frameSizes, this.frameCount);
+    if (sealed !== staged) staged.set(sealed);
+    this.sealed();
+  }
+
+  /** The recorded frames are sealed: forget them, and drop a size table that one huge batch grew. */
+  private sealed(): void {
+    this.frameCount = 0;
+    if (this.frameSizes.length > MAX_KEPT_FRAME_SIZES) this.frameSizes = new Uint32Array(64);
   }
 
   private write(chunk: Uint8Array, written: (() => void) | undefined): void {
@@ -174,6 +202,7 @@ export class FrameWriter {
   close(): void {
     this.closed = true;
     this.out.start = this.out.length = 0;
+    this.clearBytes = this.frameCount = 0;
   }
 
   private readonly onDrain = (): void => {
@@ -181,21 +210,23 @@ export class FrameWriter {
     this.flush();
   };
 
-  /** The frame [frameStart, length) is complete: seal it if needed and schedule the flush. */
+  private recordFrameSize(size: number): void {
+    if (this.frameCount === this.frameSizes.length) {
+      const bigger = new Uint32Array(2 * this.frameCount);
+      bigger.set(this.frameSizes);
+      this.frameSizes = bigger;
+    }
+    this.frameSizes[this.frameCount++] = size;
+  }
+
+  /** The frame [frameStart, length) is complete: record it for the cipher and schedule the flush. */
   private commit(frameStart: number): void {
     const out = this.out;
     if (this.closed) {
-      out.length = frameStart;
+      out.length = frameStart - this.prefixSize;
       return;
     }
-    if (this.cipher !== undefined) {
-      const sealed = this.cipher.seal(out.buffer.subarray(frameStart, out.length));
-      const offset = frameStart - out.start;
-      out.length = frameStart;
-      out.ensure(sealed.length);
-      out.buffer.set(sealed, out.start + offset);
-      out.length = out.start + offset + sealed.length;
-    }
+    if (this.cipher !== undefined) this.recordFrameSize(out.length - frameStart);
     this.stats.framesSent++;
     if (!this.scheduled) {
       this.scheduled = true;

@@ -5,12 +5,20 @@ import { newClient, startServer } from "./helpers.js";
 
 /** A stand-in stream cipher (XOR with a running key byte) to exercise the seam; real AES lives in src/encryption. */
 class XorCipher implements FrameCipher {
+  readonly framePrefixSize = 0;
   sealed = 0;
   opened = 0;
   private sendKey = 0x5a;
   private receiveKey = 0x5a;
+  sealFrames(staged: Uint8Array, _frameSizes: Uint32Array, count: number): Uint8Array {
+    this.sealed += count;
+    return this.xor(staged);
+  }
   seal(frame: Uint8Array): Uint8Array {
     this.sealed++;
+    return this.xor(frame);
+  }
+  private xor(frame: Uint8Array): Uint8Array {
     const out = new Uint8Array(frame.length);
     for (let i = 0; i < frame.length; i++) out[i] = frame[i]! ^ (this.sendKey = (this.sendKey * 31 + 7) & 0xff);
     return out;

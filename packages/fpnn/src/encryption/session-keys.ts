@@ -24,3 +24,8 @@ export function deriveSessionKeys(secret: Uint8Array, bits: KeyBits): SessionKey
 export function aesAlgorithm(bits: KeyBits): "aes-128-cfb" | "aes-256-cfb" {
   return bits === 128 ? "aes-128-cfb" : "aes-256-cfb";
 }
+
+/** The raw block cipher under package-mode sealing (see package-sealer.ts). */
+export function aesBlockAlgorithm(bits: KeyBits): "aes-128-ecb" | "aes-256-ecb" {
+  return bits === 128 ? "aes-128-ecb" : "aes-256-ecb";
+}

@@ -8,7 +8,7 @@ import { aesAlgorithm, type SessionKeys } from "./session-keys.js";
  * wire order; open() returns whatever plaintext the chunk carries (frames may be split anywhere).
  */
 export class StreamFrameCipher implements FrameCipher {
-  readonly continuous = true;
+  readonly framePrefixSize = 0;
   private readonly cipher: Cipher;
   private readonly decipher: Decipher;
   /** Bytes of the first frame's magic still to verify, to report a key mismatch clearly. */
@@ -18,6 +18,11 @@ export class StreamFrameCipher implements FrameCipher {
     const algorithm = aesAlgorithm(keys.bits);
     this.cipher = createCipheriv(algorithm, keys.key, keys.iv);
     this.decipher = createDecipheriv(algorithm, keys.key, keys.iv);
+  }
+
+  /** The batch is one piece of the continuous stream: frame boundaries do not matter. */
+  sealFrames(staged: Uint8Array): Uint8Array {
+    return this.cipher.update(staged);
   }
 
   seal(frame: Uint8Array): Uint8Array {
