@@ -27,7 +27,7 @@ export interface FpnnServerOptions {
   encryption?: ServerEncryption;
 }
 
-/** The server's `encryption` option: raw scalar (bytes or hex), PEM or DER; `curve` for raw keys off secp256k1. */
+/** The server's `encryption` option: raw scalar (bytes or hex, leading zero bytes may be dropped), PEM or DER; `curve` for raw keys off secp256k1. */
 export type ServerEncryption = Omit<ServerEncryptionOptions, "maxFrameSize">;
 
 /** A client's connection as the server sees it: duplex, so the server can send it quests too. */

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createECDH, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   EncryptionError,
@@ -122,6 +122,12 @@ describe.each(curves)("key formats on $name", (curve) => {
   });
 });
 
+function publicKeyOf(nodeCurve: string, scalar: Buffer): Buffer {
+  const ecdh = createECDH(nodeCurve);
+  ecdh.setPrivateKey(scalar);
+  return ecdh.getPublicKey();
+}
+
 describe("bad keys and options", () => {
   const k1 = keyPair("secp256k1");
 
@@ -131,6 +137,21 @@ describe("bad keys and options", () => {
       "publicKey: wrong key length 56 for secp256k1: expected 64 bytes X||Y, 65 with the 0x04 prefix, PEM or DER (set the curve option for other curves)",
     );
     expect(() => parsePrivateKey(Buffer.alloc(28, 1))).toThrow(/privateKey: wrong key length 28 for secp256k1: expected a 32-byte raw key/);
+  });
+
+  it("takes a raw private scalar that lost its leading zero bytes, as ECDH.getPrivateKey() gives it", () => {
+    for (const curve of ["secp256k1", "secp256r1", "secp224r1", "secp192r1"] as const) {
+      const size = { secp256k1: 32, secp256r1: 32, secp224r1: 28, secp192r1: 24 }[curve];
+      const full = Buffer.alloc(size);
+      full[size - 1] = 5;
+      full[size - 3] = 1; // two leading bytes would be zero when exported without them
+      for (const short of [full.subarray(1), full.subarray(2)]) {
+        const parsed = parsePrivateKey(short, curve);
+        expect(parsed.scalar).toEqual(full);
+        expect(publicKeyOf(parsed.curve.nodeName, parsed.scalar)).toEqual(publicKeyOf(parsed.curve.nodeName, full));
+      }
+      expect(() => parsePrivateKey(full.subarray(3), curve)).toThrow(/wrong key length/);
+    }
   });
 
   it("rejects unknown curves, with the list of known ones", () => {

@@ -52,7 +52,13 @@ export function parsePublicKey(input: unknown, curveOption?: unknown, field = "p
 }
 
 /**
- * Server private key. Raw scalar (curve-sized: 32, 28 or 24 bytes) uses the `curve` option (default secp256k1);
+ * A raw scalar may come this many bytes short: ECDH.getPrivateKey() and most big-number exports drop leading zero
+ * bytes (one key in 256 comes out a byte short). Curve sizes differ by 4 bytes, so this stays unambiguous.
+ */
+const droppedZeroBytes = 2;
+
+/**
+ * Server private key. Raw scalar (curve-sized: 32, 28 or 24 bytes, or up to 2 bytes shorter) uses the `curve` option (default secp256k1);
  * PEM or DER (SEC1 "EC PRIVATE KEY" or PKCS#8) carry their curve.
  */
 export function parsePrivateKey(input: unknown, curveOption?: unknown, field = "privateKey"): ParsedPrivateKey {
@@ -63,8 +69,10 @@ export function parsePrivateKey(input: unknown, curveOption?: unknown, field = "
   }
   const bytes = toBytes(input, field);
   const curve = optionCurve ?? defaultCurve;
-  if (bytes.length === curve.size) {
-    return { curve, scalar: checkedScalar(Buffer.from(bytes), curve, field) };
+  if (bytes.length <= curve.size && bytes.length >= curve.size - droppedZeroBytes) {
+    const scalar = Buffer.alloc(curve.size);
+    scalar.set(bytes, curve.size - bytes.length);
+    return { curve, scalar: checkedScalar(scalar, curve, field) };
   }
   if (bytes[0] === derTag.sequence) {
     const der = Buffer.from(bytes);
