@@ -1,6 +1,6 @@
 import { createCipheriv, type Cipher, type KeyObject } from "node:crypto";
+import { blockSize, viewOf, xorBlockWithFeedback, xorBytes } from "./block-xor.js";
 
-const blockSize = 16;
 const lengthPrefixSize = 4;
 /** A frame of more blocks is always sealed by a cipher of its own: every round of a batch is one native call. */
 export const maxRoundBlocks = 256;
@@ -40,22 +40,18 @@ interface Scratch {
  * which frames take the rounds and which get a cipher of their own.
  */
 export class PackageSealer {
-  private readonly ecb: Cipher;
-  /** E(IV): the first keystream block of every frame. */
-  private readonly firstKeystream: DataView;
   /** Frames of the batch per block count (1..maxRoundBlocks). */
   private readonly blockCounts = new Int32Array(maxRoundBlocks + 1);
   private scratch: Scratch | undefined;
 
+  /** `ecb` is the session's block cipher (createBlockCipher()), `firstKeystream` E(IV): the first keystream block of every frame. */
   constructor(
     private readonly algorithm: string,
-    ecbAlgorithm: string,
     private readonly key: KeyObject,
     private readonly iv: Buffer,
-  ) {
-    this.ecb = createCipheriv(ecbAlgorithm, key, null).setAutoPadding(false);
-    this.firstKeystream = viewOf(Buffer.from(this.ecb.update(iv)));
-  }
+    private readonly ecb: Cipher,
+    private readonly firstKeystream: DataView,
+  ) {}
 
   /**
    * `staged` holds `count` frames back to back, each after 4 reserved bytes; `frameSizes[i]` is the size of frame i.
@@ -121,12 +117,12 @@ export class PackageSealer {
   /** Round 0 of one frame (keystream E(IV)); returns true, having queued its first ciphertext block, if it has more. */
   private sealFirstBlock(staged: DataView, body: number, size: number, scratch: Scratch, slot: number): boolean {
     if (size <= blockSize) {
-      xorTail(staged, body, this.firstKeystream, 0, size);
+      xorBytes(staged, body, this.firstKeystream, 0, staged, body, size);
       return false;
     }
     scratch.offsets[slot] = body;
     scratch.lengths[slot] = size;
-    xorBlock(staged, body, this.firstKeystream, 0, scratch.feedbackView, slot * blockSize);
+    xorBlockWithFeedback(staged, body, this.firstKeystream, 0, scratch.feedbackView, slot * blockSize);
     return true;
   }
 
@@ -143,12 +139,12 @@ export class PackageSealer {
         const left = size - blockOffset;
         if (left > blockSize) {
           // Slot `next` <= `slot`: its feedback block was consumed by this round's update() already.
-          xorBlock(staged, block, keystream, slot * blockSize, feedbackView, next * blockSize);
+          xorBlockWithFeedback(staged, block, keystream, slot * blockSize, feedbackView, next * blockSize);
           offsets[next] = body;
           lengths[next] = size;
           next++;
         } else {
-          xorTail(staged, block, keystream, slot * blockSize, left);
+          xorBytes(staged, block, keystream, slot * blockSize, staged, block, left);
         }
       }
       active = next;
@@ -165,33 +161,6 @@ export class PackageSealer {
     if (size * scratchBytesPerFrame <= maxRetainedScratchBytes) this.scratch = scratch;
     return scratch;
   }
-}
-
-function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** One full block: ciphertext = plaintext xor keystream, in place and into the feedback slot. Four 32-bit words. */
-function xorBlock(staged: DataView, at: number, keystream: DataView, from: number, feedback: DataView, to: number): void {
-  const w0 = staged.getInt32(at, true) ^ keystream.getInt32(from, true);
-  const w1 = staged.getInt32(at + 4, true) ^ keystream.getInt32(from + 4, true);
-  const w2 = staged.getInt32(at + 8, true) ^ keystream.getInt32(from + 8, true);
-  const w3 = staged.getInt32(at + 12, true) ^ keystream.getInt32(from + 12, true);
-  staged.setInt32(at, w0, true);
-  staged.setInt32(at + 4, w1, true);
-  staged.setInt32(at + 8, w2, true);
-  staged.setInt32(at + 12, w3, true);
-  feedback.setInt32(to, w0, true);
-  feedback.setInt32(to + 4, w1, true);
-  feedback.setInt32(to + 8, w2, true);
-  feedback.setInt32(to + 12, w3, true);
-}
-
-/** The frame's last block (1..16 bytes): takes the leading keystream bytes, feeds nothing back. */
-function xorTail(staged: DataView, at: number, keystream: DataView, from: number, length: number): void {
-  let i = 0;
-  for (; i + 4 <= length; i += 4) staged.setInt32(at + i, staged.getInt32(at + i, true) ^ keystream.getInt32(from + i, true), true);
-  for (; i < length; i++) staged.setUint8(at + i, staged.getUint8(at + i) ^ keystream.getUint8(from + i));
 }
 
 function writeUint32LE(target: Uint8Array, at: number, value: number): void {

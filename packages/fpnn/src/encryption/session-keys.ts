@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createCipheriv, createHash, type Cipher } from "node:crypto";
 
 export type KeyBits = 128 | 256;
 
@@ -25,7 +25,11 @@ export function aesAlgorithm(bits: KeyBits): "aes-128-cfb" | "aes-256-cfb" {
   return bits === 128 ? "aes-128-cfb" : "aes-256-cfb";
 }
 
-/** The raw block cipher under package-mode sealing (see package-sealer.ts). */
-export function aesBlockAlgorithm(bits: KeyBits): "aes-128-ecb" | "aes-256-ecb" {
-  return bits === 128 ? "aes-128-ecb" : "aes-256-ecb";
+/**
+ * The raw AES block cipher (ECB, no padding) under the session key: one update() encrypts many independent blocks,
+ * pipelined by AES-NI. Package-mode sealing and both modes' opening build CFB on it (see package-sealer.ts). It keeps no
+ * state between update() calls as long as each input is whole blocks, so one instance serves every caller of a session.
+ */
+export function createBlockCipher(keys: SessionKeys): Cipher {
+  return createCipheriv(keys.bits === 128 ? "aes-128-ecb" : "aes-256-ecb", keys.key, null).setAutoPadding(false);
 }

@@ -1,0 +1,43 @@
+/**
+ * The JS half of AES-CFB-128 done by hand: the keystream comes from one ECB update() (createBlockCipher() in session-keys.ts), the
+ * XOR with it is done here, four bytes at a time through DataViews (buffers at any offset, no alignment needed).
+ */
+
+export const blockSize = 16;
+
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** target[to..] = source[from..] xor keystream[key..], `length` bytes; target may be source (same offsets: in place). */
+export function xorBytes(source: DataView, from: number, keystream: DataView, key: number, target: DataView, to: number, length: number): void {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) target.setInt32(to + i, source.getInt32(from + i, true) ^ keystream.getInt32(key + i, true), true);
+  for (; i < length; i++) target.setUint8(to + i, source.getUint8(from + i) ^ keystream.getUint8(key + i));
+}
+
+/**
+ * One full block encrypted in place (ciphertext = plaintext xor keystream), the ciphertext also written to `feedback`
+ * at `to`: the input of the next round's ECB update().
+ */
+export function xorBlockWithFeedback(staged: DataView, at: number, keystream: DataView, key: number, feedback: DataView, to: number): void {
+  const w0 = staged.getInt32(at, true) ^ keystream.getInt32(key, true);
+  const w1 = staged.getInt32(at + 4, true) ^ keystream.getInt32(key + 4, true);
+  const w2 = staged.getInt32(at + 8, true) ^ keystream.getInt32(key + 8, true);
+  const w3 = staged.getInt32(at + 12, true) ^ keystream.getInt32(key + 12, true);
+  staged.setInt32(at, w0, true);
+  staged.setInt32(at + 4, w1, true);
+  staged.setInt32(at + 8, w2, true);
+  staged.setInt32(at + 12, w3, true);
+  feedback.setInt32(to, w0, true);
+  feedback.setInt32(to + 4, w1, true);
+  feedback.setInt32(to + 8, w2, true);
+  feedback.setInt32(to + 12, w3, true);
+}
+
+/** Copies `length` bytes between buffers (or towards the start within one), four bytes at a time. */
+export function copyBytes(source: DataView, from: number, target: DataView, to: number, length: number): void {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) target.setInt32(to + i, source.getInt32(from + i, true), true);
+  for (; i < length; i++) target.setUint8(to + i, source.getUint8(from + i));
+}
