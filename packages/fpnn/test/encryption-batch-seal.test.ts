@@ -114,6 +114,20 @@ describe.each(bitsUnderTest)("package mode, AES-%i: batch seal", (bits) => {
     }
   });
 
+  it("seals batches staged at every offset modulo 4 of their memory", () => {
+    const keys = sessionKeys(bits);
+    const cipher = createFrameCipher(keys, false, DEFAULT_MAX_FRAME_SIZE);
+    const frames = framesOf([12, 13, 14, 15, 16, 17, 31, 33, 190, 191, 62, 500], 5);
+    const expected = Buffer.concat(frames.map((f) => referencePackage(keys, f)));
+    for (let shift = 0; shift < 4; shift++) {
+      const { bytes, sizes } = staged(frames);
+      const shifted = Buffer.concat([Buffer.alloc(shift), bytes]).subarray(shift);
+      expect(shifted.byteOffset % 4).toBe(shift);
+      const sealed = cipher.sealFrames(shifted, sizes, frames.length);
+      expectSameWire(Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength), expected);
+    }
+  });
+
   it("a peer cipher opens what the batch sealed", () => {
     const keys = sessionKeys(bits);
     const frames = Array.from({ length: 50 }, (_, i) => encodeAnswer(i, packPayload({ i, pad: "x".repeat(i * 7) })));

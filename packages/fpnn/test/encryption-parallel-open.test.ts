@@ -128,6 +128,19 @@ describe.each(bitsUnderTest)("AES-%i open()", (bits) => {
       }
     });
 
+    it("opens chunks that start at every offset modulo 4 of their memory, cut at every phase of a block", () => {
+      const keys = sessionKeys(bits);
+      const frames = framesOf([12, 33, 190, 16, 47, 256, 1000, 65], 11);
+      const wire = wireOf(keys, frames);
+      for (const size of [1, 3, 5, 15, 17, 18, 19, 33, 190, 4097]) {
+        const cipher = createFrameCipher(keys, streamMode, DEFAULT_MAX_FRAME_SIZE);
+        // chunk k sits at memory offset k % 4 (Buffer.alloc memory starts 8-aligned), so every alignment case is met
+        const chunks = chunksOf(wire, [size]).map((chunk, k) => Buffer.concat([Buffer.alloc(k % 4), chunk]).subarray(k % 4));
+        expect(new Set(chunks.map((chunk) => chunk.byteOffset % 4)).size).toBe(Math.min(4, chunks.length));
+        expectSameBytes(openAll(cipher, chunks), Buffer.concat(frames));
+      }
+    });
+
     it("an empty chunk changes nothing", () => {
       const keys = sessionKeys(bits);
       const frames = framesOf([50, 60], 9);
