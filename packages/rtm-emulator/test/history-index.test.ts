@@ -36,4 +36,18 @@ describe("history index and transactions", () => {
     expect(chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 1, num: 3 });
     storage.close();
   });
+
+  it("counts a conversation longer than one counting slice, with senders across slices", () => {
+    const { storage, chat } = openChat();
+    const total = 20_000;
+    storage.store.transaction(() => {
+      for (let mid = 1; mid <= total; mid++) {
+        storage.store.storeSend([{ ...groupMessage(mid), from: BigInt(1000 + Math.floor(mid / 5000)), mtype: mid % 2 === 0 ? 30 : 31 }]);
+      }
+    });
+    storage.store.markDeleted({ pid: PID, category: MessageCategory.Group, from: 1000n, target: 1n, mid: 2n });
+    expect(chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 5, num: total - 1 });
+    expect(chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [30], begin: 0, end: 0 })).toEqual({ sender: 5, num: total / 2 - 1 });
+    storage.close();
+  });
 });

@@ -1,6 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import * as SQL from "./sql.js";
-import { conversationKey, HistoryIndex, type Conversation, type IndexEntry } from "./history-index.js";
+import { conversationKey, HistoryIndex, type IndexEntry } from "./history-index.js";
 import { HISTORY_PAGE_MAX, type MessageBody } from "../limits.js";
 import {
   Direction,
@@ -17,7 +17,10 @@ import {
 
 type StoredBody = string | Buffer;
 type RawHistoryRow = [id: bigint, from: bigint, mtype: bigint, mid: bigint, msg: StoredBody, attrs: StoredBody, mtime: bigint, deleted: bigint];
-type RawCountedRow = [from: bigint, mtype: bigint, deleted: bigint];
+type SenderCount = [from: bigint, count: bigint];
+
+/** Ids per counting statement: bounds the JSON text handed to SQLite for a conversation of any size. */
+const COUNT_SLICE = 8192;
 type RawMessage = { id: bigint; mtype: bigint; msg: StoredBody; attrs: StoredBody; mtime: bigint };
 
 export interface MessageStoreOptions {
@@ -46,7 +49,7 @@ export class MessageStore {
   readonly #firstAfter: Statement;
   readonly #lastBefore: Statement;
   readonly #historyRow: Statement;
-  readonly #countedRow: Statement;
+  readonly #countBySender: Statement;
 
   constructor(db: Database, options: MessageStoreOptions = {}) {
     this.#db = db;
@@ -59,7 +62,7 @@ export class MessageStore {
     this.#firstAfter = db.prepare(SQL.MTIME_AFTER_ID).pluck().safeIntegers();
     this.#lastBefore = db.prepare(SQL.MTIME_BEFORE_ID).pluck().safeIntegers();
     this.#historyRow = db.prepare(SQL.HISTORY_ROW).raw().safeIntegers();
-    this.#countedRow = db.prepare(SQL.COUNTED_ROW).raw().safeIntegers();
+    this.#countBySender = db.prepare(SQL.COUNT_BY_SENDER).raw().safeIntegers();
     this.#index = HistoryIndex.load(db);
     // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
     const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
@@ -194,16 +197,18 @@ export class MessageStore {
   count(query: CountQuery): MessageCount {
     const conversation = this.#index.conversation(conversationKey(query.pid, query.category, query.target, 0n));
     if (conversation === undefined) return { num: 0, sender: 0 };
-    const mtypes = query.mtypes.length === 0 ? undefined : new Set(query.mtypes);
-    const end = query.end > 0n ? Number(query.end) : Infinity;
+    const mtypes = query.mtypes.length === 0 ? null : JSON.stringify(query.mtypes);
+    const first = conversation.firstAfter(query.begin > 0n ? Number(query.begin) : -Infinity, -Infinity);
+    const end = query.end > 0n ? conversation.firstAfter(Number(query.end), Infinity) : conversation.length;
     const senders = new Set<bigint>();
     let num = 0;
-    for (let at = conversation.firstAfter(query.begin > 0n ? Number(query.begin) : -Infinity, -Infinity); at < conversation.length; at++) {
-      if (conversation.mtimes[at]! > end) break;
-      const [from, mtype, deleted] = this.#countedRow.get(conversation.ids[at]) as RawCountedRow;
-      if (deleted !== 0n || (mtypes !== undefined && !mtypes.has(Number(mtype)))) continue;
-      num++;
-      senders.add(from);
+    // The rows are counted by SQLite, a bounded slice of ids per statement.
+    for (let from = first; from < end; from += COUNT_SLICE) {
+      const ids = JSON.stringify(conversation.ids.slice(from, Math.min(from + COUNT_SLICE, end)));
+      for (const [sender, count] of this.#countBySender.all(ids, mtypes, mtypes) as SenderCount[]) {
+        num += Number(count);
+        senders.add(sender);
+      }
     }
     return { num, sender: senders.size };
   }

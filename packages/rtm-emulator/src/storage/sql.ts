@@ -24,5 +24,11 @@ export const NEWEST_MTIME = "SELECT mtime FROM messages ORDER BY id DESC LIMIT 1
 /** One history row by id: id, from, mtype, mid, msg, attrs, mtime, deleted (HistoryIndex says which ids to read). */
 export const HISTORY_ROW = "SELECT id, from_uid, mtype, mid, msg, attrs, mtime, deleted FROM messages WHERE id = ?";
 
-/** What a count needs of one row by id: from, mtype, deleted. */
-export const COUNTED_ROW = "SELECT from_uid, mtype, deleted FROM messages WHERE id = ?";
+/**
+ * Live messages per sender among a JSON array of ids (HistoryIndex gives them), optionally only of some mtypes.
+ * Params: ids, mtypes, mtypes (null for every mtype, else a JSON array). Answers [from, count] rows.
+ */
+export const COUNT_BY_SENDER = `
+  SELECT from_uid, count(*) FROM messages
+  WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0 AND (? IS NULL OR mtype IN (SELECT value FROM json_each(?)))
+  GROUP BY from_uid`;
