@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Conversation } from "../src/storage/history-index.js";
 import { MessageCategory, type NewMessage } from "../src/storage/types.js";
 import { history, openChat, PID } from "./helpers.js";
 
@@ -49,5 +51,30 @@ describe("history index and transactions", () => {
     expect(chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 5, num: total - 1 });
     expect(chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [30], begin: 0, end: 0 })).toEqual({ sender: 5, num: total / 2 - 1 });
     storage.close();
+  });
+
+  it("finds positions around (mtime, id) pairs like a linear scan does, with many messages per millisecond", () => {
+    const pair = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: -1, max: 40 }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 30 }), fc.array(pair, { maxLength: 10 }), (steps, probes) => {
+        const conversation = new Conversation();
+        let mtime = 0;
+        steps.forEach((step, i) => {
+          mtime += step;
+          conversation.ids.push(i + 1);
+          conversation.mtimes.push(mtime);
+        });
+        const positions = conversation.ids.map((_, at) => at);
+        const after = (at: number, [m, id]: [number, number]) => conversation.mtimes[at]! > m || (conversation.mtimes[at] === m && conversation.ids[at]! > id);
+        const before = (at: number, [m, id]: [number, number]) => conversation.mtimes[at]! < m || (conversation.mtimes[at] === m && conversation.ids[at]! < id);
+        for (const probe of [...probes, [mtime, Infinity] as [number, number], [0, -Infinity] as [number, number]]) {
+          const first = positions.find((at) => after(at, probe)) ?? conversation.length;
+          const last = positions.filter((at) => before(at, probe)).at(-1) ?? -1;
+          expect(conversation.firstAfter(...probe)).toBe(first);
+          expect(conversation.lastBefore(...probe)).toBe(last);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

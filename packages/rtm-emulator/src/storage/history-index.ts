@@ -62,21 +62,18 @@ export class Conversation {
     return this.ids.length;
   }
 
-  /** Position of the first message after (mtime, id), in (mtime, id) order. */
+  /** Position of the first message after (mtime, id), in (mtime, id) order. Ids are integers, so "after" is "at or after id + 1". */
   firstAfter(mtime: number, id: number): number {
-    let lo = 0;
-    let hi = this.ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = this.mtimes[mid]!;
-      if (m < mtime || (m === mtime && this.ids[mid]! <= id)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.#firstAtOrAfter(mtime, id + 1);
   }
 
   /** Position of the last message before (mtime, id), or -1. */
   lastBefore(mtime: number, id: number): number {
+    return this.#firstAtOrAfter(mtime, id) - 1;
+  }
+
+  /** Binary search: the first position whose (mtime, id) is not below the given pair. */
+  #firstAtOrAfter(mtime: number, id: number): number {
     let lo = 0;
     let hi = this.ids.length;
     while (lo < hi) {
@@ -85,7 +82,7 @@ export class Conversation {
       if (m < mtime || (m === mtime && this.ids[mid]! < id)) lo = mid + 1;
       else hi = mid;
     }
-    return lo - 1;
+    return lo;
   }
 }
 
