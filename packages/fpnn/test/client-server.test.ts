@@ -95,6 +95,18 @@ describe("quests", () => {
     expect(after.writes - before.writes).toBeLessThanOrEqual(3);
   });
 
+  it("writes the head of a big tick at once, and the rest when the tick ends", async () => {
+    const { client } = await setup((s) => s.handle("echo", (p) => p));
+    await client.connect();
+    const connection = client.connection!;
+    const before = connection.stats.writes;
+    const text = "x".repeat(1000);
+    const quests = Array.from({ length: 100 }, (_, i) => client.quest("echo", { i, text })); // ~100 KiB in one tick
+    expect(connection.stats.writes - before).toBe(1); // the head start went out while the tick was still staging
+    expect((await Promise.all(quests)).map((answer) => (answer as { i: number }).i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(connection.stats.writes - before).toBe(2);
+  });
+
   it("an error answer rejects with the peer's code, ex and raiser", async () => {
     const { client } = await setup((s) => s.handle("fail", () => {
       throw new FpnnError(200010, "frequency limited", { raiser: "rtm" });
