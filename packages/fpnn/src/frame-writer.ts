@@ -26,10 +26,10 @@ export interface WriteStats {
 
 /**
  * Collects the frames of one tick in a staging buffer and hands them to the socket in one write (two
- * for a big tick, see HEAD_START_BYTES), holding back while the socket asks for 'drain'. Payloads are encoded straight into the staging
- * buffer. Encryption applies to the frames staged after setCipher(): they are staged clear (each after
- * the cipher's reserved prefix bytes, with its size recorded) and the whole batch is sealed in one
- * call when written.
+ * for a big tick, see HEAD_START_BYTES), holding back while the socket asks for 'drain'. Payloads are
+ * encoded straight into the staging buffer. Encryption applies to the frames staged after setCipher():
+ * they are staged clear (each after the cipher's reserved prefix bytes, with its size recorded) and
+ * each write's frames are sealed in one call.
  */
 export class FrameWriter {
   readonly stats: WriteStats = { writes: 0, framesSent: 0, bytesSent: 0 };
