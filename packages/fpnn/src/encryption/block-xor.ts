@@ -16,25 +16,6 @@ export function xorBytes(source: DataView, from: number, keystream: DataView, ke
   for (; i < length; i++) target.setUint8(to + i, source.getUint8(from + i) ^ keystream.getUint8(key + i));
 }
 
-/**
- * One full block encrypted in place (ciphertext = plaintext xor keystream), the ciphertext also written to `feedback`
- * at `to`: the input of the next round's ECB update().
- */
-export function xorBlockWithFeedback(staged: DataView, at: number, keystream: DataView, key: number, feedback: DataView, to: number): void {
-  const w0 = staged.getInt32(at, true) ^ keystream.getInt32(key, true);
-  const w1 = staged.getInt32(at + 4, true) ^ keystream.getInt32(key + 4, true);
-  const w2 = staged.getInt32(at + 8, true) ^ keystream.getInt32(key + 8, true);
-  const w3 = staged.getInt32(at + 12, true) ^ keystream.getInt32(key + 12, true);
-  staged.setInt32(at, w0, true);
-  staged.setInt32(at + 4, w1, true);
-  staged.setInt32(at + 8, w2, true);
-  staged.setInt32(at + 12, w3, true);
-  feedback.setInt32(to, w0, true);
-  feedback.setInt32(to + 4, w1, true);
-  feedback.setInt32(to + 8, w2, true);
-  feedback.setInt32(to + 12, w3, true);
-}
-
 /** Copies `length` bytes between buffers (or towards the start within one), four bytes at a time. */
 export function copyBytes(source: DataView, from: number, target: DataView, to: number, length: number): void {
   let i = 0;

@@ -1,5 +1,5 @@
 import { createCipheriv, type Cipher, type KeyObject } from "node:crypto";
-import { blockSize, viewOf, xorBlockWithFeedback, xorBytes } from "./block-xor.js";
+import { blockSize, viewOf, xorBytes } from "./block-xor.js";
 
 const lengthPrefixSize = 4;
 /** A frame of more blocks is always sealed by a cipher of its own: every round of a batch is one native call. */
@@ -12,14 +12,14 @@ const roundCost = 0.7;
 const ownCipherCost = 2.7;
 /** Scratch kept between batches: an unusually large batch gets temporary scratch instead of growing this for good. */
 const maxRetainedScratchBytes = 256 * 1024;
-/** Bytes of scratch per frame sealed in rounds: its body offset, its length and one feedback block. */
+/** Bytes of scratch per frame sealed in rounds: where its body starts and ends, and one feedback block. */
 const scratchBytesPerFrame = 4 + 4 + blockSize;
 
 interface Scratch {
-  /** Offsets of the frame bodies still sealed in the current round, then their lengths. */
-  readonly offsets: Int32Array;
-  readonly lengths: Int32Array;
-  /** The previous ciphertext block of every frame in the round, back to back: the input of one ECB update(). */
+  /** Per rank (see sealInPlace): where the frame body starts in the staged bytes, and where it ends. */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** The previous ciphertext block of every frame still in the rounds, by rank: the input of one ECB update(). */
   readonly feedback: Buffer;
   readonly feedbackView: DataView;
 }
@@ -31,17 +31,23 @@ interface Scratch {
  * Why not one createCipheriv per frame: Node has no way to reset a cipher, and a new cipher per frame cost 77% of the
  * throughput at 256 quests in flight. CFB-128 encryption is C_1 = P_1 xor E(IV), C_i = P_i xor E(C_{i-1}) (NIST
  * SP 800-38A, 6.3; a short final block takes the leading keystream bytes). The frames of a batch are independent
- * chains from the same IV, so block i of every frame is done together: one round gathers the previous ciphertext block
- * of every frame that has a block i, runs ONE update() of a long-lived AES-ECB cipher over them, and XORs the
- * keystream into the plaintext. E(IV) is the same for every frame, so round 0 needs no AES call. AES stays OpenSSL's;
- * only the CFB feedback XOR is done here.
+ * chains from the same IV, so block i of every frame is done together: one round runs ONE update() of a long-lived
+ * AES-ECB cipher over the previous ciphertext block of every frame that has a block i, and XORs the keystream into
+ * the plaintext. E(IV) is the same for every frame, so round 0 needs no AES call. AES stays OpenSSL's; only the CFB
+ * feedback XOR is done here.
+ *
+ * The frames in the rounds are ranked by block count, most first: the frames still going in a round are then always
+ * the first ranks, so the feedback blocks stay where they are from round to round and the frames that end in a round
+ * are the last ranks of it.
  *
  * Long frames would need one round per block, so a small cost model (rounds needed vs frames sealed alone) decides
  * which frames take the rounds and which get a cipher of their own.
  */
 export class PackageSealer {
   /** Frames of the batch per block count (1..maxRoundBlocks). */
-  private readonly blockCounts = new Int32Array(maxRoundBlocks + 1);
+  private readonly blockCounts = new Int32Array(maxRoundBlocks + 2);
+  /** Per block count: the next rank to give a frame of that many blocks. */
+  private readonly nextRank = new Int32Array(maxRoundBlocks + 1);
   private scratch: Scratch | undefined;
 
   /** `ecb` is the session's block cipher (createBlockCipher()), `firstKeystream` E(IV): the first keystream block of every frame. */
@@ -73,21 +79,27 @@ export class PackageSealer {
     }
     const rounds = this.cheapestRounds(count, mostBlocks);
     let inRounds = 0;
-    for (let blocks = 1; blocks <= rounds; blocks++) inRounds += blockCounts[blocks]!;
-    blockCounts.fill(0, 0, mostBlocks + 1);
+    for (let blocks = rounds; blocks >= 1; blocks--) {
+      this.nextRank[blocks] = inRounds;
+      inRounds += blockCounts[blocks]!;
+    }
     const scratch = inRounds > 0 ? this.scratchFor(inRounds) : undefined;
-    const view = inRounds > 0 ? viewOf(staged) : undefined;
     at = 0;
-    let gathered = 0;
     for (let i = 0; i < count; i++) {
       const size = frameSizes[i]!;
       const body = at + lengthPrefixSize;
       at = body + size;
       if (size === 0) continue;
-      if (size > rounds * blockSize) this.sealAlone(staged, body, size);
-      else if (this.sealFirstBlock(view!, body, size, scratch!, gathered)) gathered++;
+      if (size > rounds * blockSize) {
+        this.sealAlone(staged, body, size);
+      } else {
+        const rank = this.nextRank[(size + blockSize - 1) >>> 4]!++;
+        scratch!.starts[rank] = body;
+        scratch!.ends[rank] = body + size;
+      }
     }
-    if (gathered > 0) this.runRounds(view!, scratch!, gathered);
+    if (inRounds > 0) this.runRounds(viewOf(staged), scratch!, inRounds);
+    blockCounts.fill(0, 0, mostBlocks + 1);
   }
 
   /**
@@ -114,50 +126,57 @@ export class PackageSealer {
     frame.set(createCipheriv(this.algorithm, this.key, this.iv).update(frame));
   }
 
-  /** Round 0 of one frame (keystream E(IV)); returns true, having queued its first ciphertext block, if it has more. */
-  private sealFirstBlock(staged: DataView, body: number, size: number, scratch: Scratch, slot: number): boolean {
-    if (size <= blockSize) {
-      xorBytes(staged, body, this.firstKeystream, 0, staged, body, size);
-      return false;
-    }
-    scratch.offsets[slot] = body;
-    scratch.lengths[slot] = size;
-    xorBlockWithFeedback(staged, body, this.firstKeystream, 0, scratch.feedbackView, slot * blockSize);
-    return true;
-  }
-
-  /** Rounds 1..n: each is one ECB update() over the gathered feedback blocks of the frames that still have blocks. */
+  /**
+   * Round r seals block r of the frames of ranks 0..active-1, which are the frames that have a block r; its last ranks
+   * are the frames that end in it. Round 0's keystream is E(IV) for every frame, each later round's is one ECB update()
+   * over the feedback blocks of ranks 0..active-1.
+   */
   private runRounds(staged: DataView, scratch: Scratch, active: number): void {
-    const { offsets, lengths, feedback, feedbackView } = scratch;
-    for (let blockOffset = blockSize; active > 0; blockOffset += blockSize) {
-      const keystream = viewOf(this.ecb.update(feedback.subarray(0, active * blockSize)));
-      let next = 0;
-      for (let slot = 0; slot < active; slot++) {
-        const body = offsets[slot]!;
-        const size = lengths[slot]!;
-        const block = body + blockOffset;
-        const left = size - blockOffset;
-        if (left > blockSize) {
-          // Slot `next` <= `slot`: its feedback block was consumed by this round's update() already.
-          xorBlockWithFeedback(staged, block, keystream, slot * blockSize, feedbackView, next * blockSize);
-          offsets[next] = body;
-          lengths[next] = size;
-          next++;
-        } else {
-          xorBytes(staged, block, keystream, slot * blockSize, staged, block, left);
-        }
+    const { starts, ends, feedback, feedbackView } = scratch;
+    const blockCounts = this.blockCounts;
+    let keystream = this.firstKeystream;
+    let keyStep = 0;
+    for (let round = 0; active > 0; round++) {
+      if (round > 0) {
+        keystream = viewOf(this.ecb.update(feedback.subarray(0, active * blockSize)));
+        keyStep = blockSize;
       }
-      active = next;
+      const going = active - blockCounts[round + 1]!;
+      const blockOffset = round * blockSize;
+      let rank = 0;
+      // Written out rather than calling a helper: V8 did not inline one here, and this loop is most of the sealing.
+      for (; rank < going; rank++) {
+        const at = starts[rank]! + blockOffset;
+        const key = rank * keyStep;
+        const to = rank * blockSize;
+        const w0 = staged.getInt32(at, true) ^ keystream.getInt32(key, true);
+        const w1 = staged.getInt32(at + 4, true) ^ keystream.getInt32(key + 4, true);
+        const w2 = staged.getInt32(at + 8, true) ^ keystream.getInt32(key + 8, true);
+        const w3 = staged.getInt32(at + 12, true) ^ keystream.getInt32(key + 12, true);
+        staged.setInt32(at, w0, true);
+        staged.setInt32(at + 4, w1, true);
+        staged.setInt32(at + 8, w2, true);
+        staged.setInt32(at + 12, w3, true);
+        feedbackView.setInt32(to, w0, true);
+        feedbackView.setInt32(to + 4, w1, true);
+        feedbackView.setInt32(to + 8, w2, true);
+        feedbackView.setInt32(to + 12, w3, true);
+      }
+      for (; rank < active; rank++) {
+        const at = starts[rank]! + blockOffset;
+        xorBytes(staged, at, keystream, rank * keyStep, staged, at, ends[rank]! - at);
+      }
+      active = going;
     }
   }
 
   private scratchFor(frames: number): Scratch {
     const kept = this.scratch;
-    if (kept !== undefined && kept.offsets.length >= frames) return kept;
-    let size = Math.max(frames, 2 * (kept?.offsets.length ?? 0), 64);
+    if (kept !== undefined && kept.starts.length >= frames) return kept;
+    let size = Math.max(frames, 2 * (kept?.starts.length ?? 0), 64);
     if (size * scratchBytesPerFrame > maxRetainedScratchBytes) size = frames;
     const feedback = Buffer.allocUnsafeSlow(size * blockSize);
-    const scratch: Scratch = { offsets: new Int32Array(size), lengths: new Int32Array(size), feedback, feedbackView: viewOf(feedback) };
+    const scratch: Scratch = { starts: new Int32Array(size), ends: new Int32Array(size), feedback, feedbackView: viewOf(feedback) };
     if (size * scratchBytesPerFrame <= maxRetainedScratchBytes) this.scratch = scratch;
     return scratch;
   }
