@@ -218,7 +218,7 @@ const initialPackages = 64;
 const maxKeptPackages = 16 * 1024;
 const maxKeptScratchBytes = 256 * 1024;
 /** From this size on a native copy beats the word loop despite its fixed cost (measured on Node 20). */
-const nativeCopyBytes = 256;
+const nativeCopyBytes = 64;
 
 /** Bytes of a package that feed the keystream of its next block: all its blocks but the last (which may be short). */
 function feedbackSize(length: number): number {
