@@ -3,17 +3,18 @@
  * answer server in a child process. Prints quests/s, latency percentiles, client CPU per 1000
  * quests, peak RSS and the ratio to the raw-socket ceiling measured in the same run.
  *
- *   npm run bench:fpnn -- [--duration 2] [--warmup 0.5] [--inflight 1,64,256,1024] [--clients raw,fpnn]
+ *   npm run bench:fpnn -- [--duration 2] [--warmup 0.5] [--inflight 1,64,256,1024] [--clients raw,fpnn] [--repeat 1]
  *
- * The raw ceiling is always measured (first), so every row has its ratio.
+ * The raw ceiling is always measured (first), so every row has its ratio. Clients with a baseline (the encrypted
+ * modes) also get their throughput cost against it, computed round by round within the same run.
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { benchClients } from "./bench/clients.js";
 import { measure } from "./bench/measure.js";
-import { formatTable } from "./bench/report.js";
+import { formatCostTable, formatTable } from "./bench/report.js";
+import { costRows, medianRuns, type ClientRuns } from "./bench/rounds.js";
 import { AnswerServerProcess } from "./bench/server-process.js";
-import type { BenchClient, BenchResult } from "./bench/types.js";
 
 const clientNames = benchClients.map((c) => c.name);
 const ceilingName = clientNames[0]!;
@@ -24,9 +25,11 @@ const usage = `usage: npx tsx scripts/bench-fpnn.ts [options]   (or: npm run ben
   --inflight <list>   quests kept in flight, comma-separated (default 1,64,256,1024)
   --clients <list>    clients to measure, comma-separated (default: all); the ceiling "${ceilingName}" is always included
                       known: ${clientNames.join(", ")}
+  --repeat <n>        rounds per in-flight level, clients taking turns in each (default 1); every row reports the
+                      client's median round, every cost the median of the per-round costs (with their range)
   -h, --help          print this help`;
 
-let values: { duration: string; warmup: string; inflight: string; clients: string; help?: boolean };
+let values: { duration: string; warmup: string; inflight: string; clients: string; repeat: string; help?: boolean };
 try {
   ({ values } = parseArgs({
     options: {
@@ -34,6 +37,7 @@ try {
       warmup: { type: "string", default: "0.5" },
       inflight: { type: "string", default: "1,64,256,1024" },
       clients: { type: "string", default: clientNames.join(",") },
+      repeat: { type: "string", default: "1" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -49,20 +53,23 @@ if (values.help) {
 const durationMs = Number(values.duration) * 1000;
 const warmupMs = Number(values.warmup) * 1000;
 const inFlights = values.inflight.split(",").map(Number);
+const repeat = Number(values.repeat);
 const wanted = new Set([ceilingName, ...values.clients.split(",").filter((name) => name !== "")]);
 const unknown = [...wanted].filter((name) => !clientNames.includes(name));
 const selected = benchClients.filter((c) => wanted.has(c.name));
-if (!(durationMs > 0) || !(warmupMs >= 0) || inFlights.some((n) => !Number.isInteger(n) || n < 1) || unknown.length > 0) {
+const badNumbers = !(durationMs > 0) || !(warmupMs >= 0) || !Number.isInteger(repeat) || repeat < 1;
+if (badNumbers || inFlights.some((n) => !Number.isInteger(n) || n < 1) || unknown.length > 0) {
   console.error(`${unknown.length > 0 ? `unknown client(s): ${unknown.join(", ")}\n\n` : ""}${usage}`);
   process.exit(2);
 }
 
 console.log(`FPNN benchmark: ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-console.log(`${durationMs / 1000} s per row after ${warmupMs / 1000} s warm-up; answer server in a child process\n`);
+console.log(
+  `${durationMs / 1000} s per row after ${warmupMs / 1000} s warm-up${repeat > 1 ? `, ${repeat} rounds per level` : ""}; answer server in a child process\n`,
+);
 
 const servers = new Map<string, AnswerServerProcess>();
-const results: BenchResult[] = [];
-const opened: { client: BenchClient; server: AnswerServerProcess }[] = [];
+const opened: (ClientRuns & { server: AnswerServerProcess })[] = [];
 try {
   for (const factory of selected) {
     let server = servers.get(factory.serverKind);
@@ -72,14 +79,17 @@ try {
     }
     const client = factory.create();
     await client.open(server.endpoint);
-    opened.push({ client, server });
+    opened.push({ factory, client, server, runs: new Map() });
   }
-  // Clients take turns at each in-flight level, so a change in machine load hits them alike.
+  // Clients take turns at each in-flight level (and in each round of it), so a change in machine load hits them alike.
   for (const inFlight of inFlights) {
-    for (const { client, server } of opened) {
-      const result = await measure(client, { inFlight, warmupMs, durationMs, serverCpuMicros: () => server.cpuMicros() });
-      results.push(result);
-      process.stdout.write(`  ${result.client} @ ${inFlight}: ${Math.round(result.questsPerSecond).toLocaleString("en-US")} quests/s\n`);
+    for (let round = 1; round <= repeat; round++) {
+      for (const { client, server, runs } of opened) {
+        const result = await measure(client, { inFlight, warmupMs, durationMs, serverCpuMicros: () => server.cpuMicros() });
+        runs.set(inFlight, [...(runs.get(inFlight) ?? []), result]);
+        const roundNote = repeat > 1 ? ` (round ${round}/${repeat})` : "";
+        process.stdout.write(`  ${result.client} @ ${inFlight}${roundNote}: ${Math.round(result.questsPerSecond).toLocaleString("en-US")} quests/s\n`);
+      }
     }
   }
 } finally {
@@ -87,6 +97,7 @@ try {
   for (const server of servers.values()) await server.stop();
 }
 
-const ordered = opened.flatMap(({ client }) => results.filter((r) => r.client === client.name));
-console.log(`\n${formatTable(ordered, opened[0]!.client.name)}`); // opened[0] is the ceiling: benchClients lists it first
+console.log(`\n${formatTable(opened.flatMap(medianRuns), opened[0]!.client.name)}`); // opened[0] is the ceiling: benchClients lists it first
+const costs = costRows(opened);
+if (costs.length > 0) console.log(`\nThroughput cost against the baseline client, round by round in this run:\n\n${formatCostTable(costs)}`);
 console.log(`\nload average after the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);

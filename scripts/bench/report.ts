@@ -1,6 +1,8 @@
+import type { CostRow } from "./rounds.js";
 import type { BenchResult } from "./types.js";
 
 const columns = ["client", "in flight", "quests/s", "p50 µs", "p99 µs", "CPU ms/1k", "server CPU ms/1k", "peak RSS MB", "vs ceiling"] as const;
+const costColumns = ["client", "against", "in flight", "quests/s change", "range over rounds"] as const;
 
 /** A markdown table; the ratio compares quests/s with the ceiling's at the same in-flight count. */
 export function formatTable(results: BenchResult[], ceilingName: string): string {
@@ -19,7 +21,30 @@ export function formatTable(results: BenchResult[], ceilingName: string): string
       base === undefined ? "-" : `${(r.questsPerSecond / base).toFixed(2)}x`,
     ];
   });
-  const widths = columns.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]): string => `| ${cells.map((cell, i) => (i < 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
-  return [line(columns), `|${widths.map((w, i) => (i < 1 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join("\n");
+  return markdownTable(columns, rows, 1);
+}
+
+/** A markdown table of throughput costs (see costRows()). */
+export function formatCostTable(costs: readonly CostRow[]): string {
+  const rows = costs.map((c) => [
+    c.client,
+    c.baseline,
+    String(c.inFlight),
+    percent(c.change),
+    c.rounds === 1 ? "-" : `${percent(c.lowest)} .. ${percent(c.highest)}`,
+  ]);
+  return markdownTable(costColumns, rows, 2);
+}
+
+function percent(change: number): string {
+  return `${change < 0 ? "−" : "+"}${Math.abs(change * 100).toFixed(1)}%`;
+}
+
+/** The first `textColumns` columns are left-aligned, the rest right-aligned. */
+function markdownTable(titles: readonly string[], rows: readonly string[][], textColumns: number): string {
+  const widths = titles.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell, i) => (i < textColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i < textColumns ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(titles), rule, ...rows.map(line)].join("\n");
 }

@@ -11,6 +11,8 @@ export interface BenchClientFactory {
   name: string;
   /** The answer server kind it talks to; clients needing the same kind share one server process. */
   serverKind: string;
+  /** The CLI name of the client this one's cost is reported against (the encrypted modes: plain "fpnn"). */
+  baseline?: string;
   create(): BenchClient;
 }
 
