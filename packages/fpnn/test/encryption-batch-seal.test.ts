@@ -114,6 +114,20 @@ describe.each(bitsUnderTest)("package mode, AES-%i: batch seal", (bits) => {
     }
   });
 
+  it("seals batches larger than one 128 KiB kernel segment, whichever limit (bytes or frames) splits them", () => {
+    const keys = sessionKeys(bits);
+    const cipher = createFrameCipher(keys, false, DEFAULT_MAX_FRAME_SIZE);
+    const batches = [
+      Array.from({ length: 20000 }, () => 12), // 8192 frames of 12 bytes fill a segment exactly
+      Array.from({ length: 9000 }, (_, i) => 1 + (i % 11)), // shorter than a frame header: the frame limit splits
+      [...Array.from({ length: 600 }, () => 219), 130_000, 5, ...Array.from({ length: 600 }, () => 219)], // a frame over a segment
+    ];
+    for (const lengths of batches) {
+      const frames = framesOf(lengths, lengths.length);
+      expectSameWire(sealBatch(cipher, frames), Buffer.concat(frames.map((f) => referencePackage(keys, f))));
+    }
+  });
+
   it("seals batches staged at every offset modulo 4 of their memory", () => {
     const keys = sessionKeys(bits);
     const cipher = createFrameCipher(keys, false, DEFAULT_MAX_FRAME_SIZE);

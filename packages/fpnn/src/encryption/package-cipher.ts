@@ -49,11 +49,12 @@ export class PackageFrameCipher implements FrameCipher {
     private readonly maxFrameSize: number,
   ) {
     this.ecb = createBlockCipher(keys);
-    this.firstKeystream = viewOf(Buffer.from(this.ecb.update(keys.iv)));
+    const firstKeystream = Buffer.from(this.ecb.update(keys.iv));
+    this.firstKeystream = viewOf(firstKeystream);
     const first = this.firstKeystream;
     this.firstWords = [first.getInt32(0, true), first.getInt32(4, true), first.getInt32(8, true), first.getInt32(12, true)];
     // Imported once: frames too long for the batched rounds get a cipher each, and a KeyObject makes that cheaper.
-    this.sealer = new PackageSealer(aesAlgorithm(keys.bits), createSecretKey(keys.key), keys.iv, this.ecb, this.firstKeystream);
+    this.sealer = new PackageSealer(aesAlgorithm(keys.bits), createSecretKey(keys.key), keys.iv, this.ecb, firstKeystream);
   }
 
   sealFrames(staged: Uint8Array, frameSizes: Uint32Array, count: number): Uint8Array {

@@ -1,5 +1,6 @@
 import { createCipheriv, type Cipher, type KeyObject } from "node:crypto";
-import { blockSize, viewOf, xorBytes } from "./block-xor.js";
+import { blockSize } from "./block-xor.js";
+import { maxSegmentBytes, maxSegmentFrames, xorKernel } from "./xor-kernel.js";
 
 const lengthPrefixSize = 4;
 /** A frame of more blocks is always sealed by a cipher of its own: every round of a batch is one native call. */
@@ -10,19 +11,6 @@ export const maxRoundBlocks = 256;
  */
 const roundCost = 0.7;
 const ownCipherCost = 2.7;
-/** Scratch kept between batches: an unusually large batch gets temporary scratch instead of growing this for good. */
-const maxRetainedScratchBytes = 256 * 1024;
-/** Bytes of scratch per frame sealed in rounds: where its body starts and ends, and one feedback block. */
-const scratchBytesPerFrame = 4 + 4 + blockSize;
-
-interface Scratch {
-  /** Per rank (see sealInPlace): where the frame body starts in the staged bytes, and where it ends. */
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  /** The previous ciphertext block of every frame still in the rounds, by rank: the input of one ECB update(). */
-  readonly feedback: Buffer;
-  readonly feedbackView: DataView;
-}
 
 /**
  * Package-mode sealing of a whole batch in place: each frame becomes a 4-byte LE length + AES-CFB-128 of the frame,
@@ -33,8 +21,8 @@ interface Scratch {
  * SP 800-38A, 6.3; a short final block takes the leading keystream bytes). The frames of a batch are independent
  * chains from the same IV, so block i of every frame is done together: one round runs ONE update() of a long-lived
  * AES-ECB cipher over the previous ciphertext block of every frame that has a block i, and XORs the keystream into
- * the plaintext. E(IV) is the same for every frame, so round 0 needs no AES call. AES stays OpenSSL's; only the CFB
- * feedback XOR is done here.
+ * the plaintext. E(IV) is the same for every frame, so round 0 needs no AES call. AES stays OpenSSL's; the XOR is the
+ * WebAssembly kernel's (xor-kernel.ts), which works on a copy of the batch, a segment of at most 128 KiB at a time.
  *
  * The frames in the rounds are ranked by block count, most first: the frames still going in a round are then always
  * the first ranks, so the feedback blocks stay where they are from round to round and the frames that end in a round
@@ -44,11 +32,11 @@ interface Scratch {
  * which frames take the rounds and which get a cipher of their own.
  */
 export class PackageSealer {
-  /** Frames of the batch per block count (1..maxRoundBlocks). */
+  /** Frames of the segment per block count (1..maxRoundBlocks). */
   private readonly blockCounts = new Int32Array(maxRoundBlocks + 2);
   /** Per block count: the next rank to give a frame of that many blocks. */
   private readonly nextRank = new Int32Array(maxRoundBlocks + 1);
-  private scratch: Scratch | undefined;
+  private readonly kernel = xorKernel();
 
   /** `ecb` is the session's block cipher (createBlockCipher()), `firstKeystream` E(IV): the first keystream block of every frame. */
   constructor(
@@ -56,7 +44,7 @@ export class PackageSealer {
     private readonly key: KeyObject,
     private readonly iv: Buffer,
     private readonly ecb: Cipher,
-    private readonly firstKeystream: DataView,
+    private readonly firstKeystream: Uint8Array,
   ) {}
 
   /**
@@ -64,12 +52,31 @@ export class PackageSealer {
    * Writes every length prefix and replaces every frame by its ciphertext.
    */
   sealInPlace(staged: Uint8Array, frameSizes: Uint32Array, count: number): void {
+    let first = 0;
+    let at = 0;
+    while (first < count) {
+      let end = first;
+      let bytes = 0;
+      while (end < count && end - first < maxSegmentFrames) {
+        const next = bytes + lengthPrefixSize + frameSizes[end]!;
+        if (next > maxSegmentBytes && end > first) break;
+        bytes = next;
+        end++;
+      }
+      this.sealSegment(staged.subarray(at, at + bytes), frameSizes, first, end);
+      at += bytes;
+      first = end;
+    }
+  }
+
+  /** Frames first..end-1, which `segment` holds: one batch of rounds (a lone frame over maxSegmentBytes is sealed alone). */
+  private sealSegment(segment: Uint8Array, frameSizes: Uint32Array, first: number, end: number): void {
     const blockCounts = this.blockCounts;
     let mostBlocks = 0;
     let at = 0;
-    for (let i = 0; i < count; i++) {
+    for (let i = first; i < end; i++) {
       const size = frameSizes[i]!;
-      writeUint32LE(staged, at, size);
+      writeUint32LE(segment, at, size);
       const blocks = (size + blockSize - 1) >>> 4;
       if (blocks <= maxRoundBlocks) {
         blockCounts[blocks]!++;
@@ -77,28 +84,26 @@ export class PackageSealer {
       }
       at += lengthPrefixSize + size;
     }
-    const rounds = this.cheapestRounds(count, mostBlocks);
+    const rounds = this.cheapestRounds(end - first, mostBlocks);
     let inRounds = 0;
     for (let blocks = rounds; blocks >= 1; blocks--) {
       this.nextRank[blocks] = inRounds;
       inRounds += blockCounts[blocks]!;
     }
-    const scratch = inRounds > 0 ? this.scratchFor(inRounds) : undefined;
     at = 0;
-    for (let i = 0; i < count; i++) {
+    for (let i = first; i < end; i++) {
       const size = frameSizes[i]!;
       const body = at + lengthPrefixSize;
       at = body + size;
       if (size === 0) continue;
-      if (size > rounds * blockSize) {
-        this.sealAlone(staged, body, size);
-      } else {
-        const rank = this.nextRank[(size + blockSize - 1) >>> 4]!++;
-        scratch!.starts[rank] = body;
-        scratch!.ends[rank] = body + size;
-      }
+      if (size > rounds * blockSize) this.sealAlone(segment, body, size);
+      else this.kernel.setFrame(this.nextRank[(size + blockSize - 1) >>> 4]!++, body, body + size);
     }
-    if (inRounds > 0) this.runRounds(viewOf(staged), scratch!, inRounds);
+    if (inRounds > 0) {
+      this.kernel.load(segment, this.firstKeystream);
+      this.runRounds(inRounds);
+      this.kernel.unload(segment, 0, segment.length);
+    }
     blockCounts.fill(0, 0, mostBlocks + 1);
   }
 
@@ -121,8 +126,8 @@ export class PackageSealer {
     return best;
   }
 
-  private sealAlone(staged: Uint8Array, body: number, size: number): void {
-    const frame = staged.subarray(body, body + size);
+  private sealAlone(segment: Uint8Array, body: number, size: number): void {
+    const frame = segment.subarray(body, body + size);
     frame.set(createCipheriv(this.algorithm, this.key, this.iv).update(frame));
   }
 
@@ -131,54 +136,16 @@ export class PackageSealer {
    * are the frames that end in it. Round 0's keystream is E(IV) for every frame, each later round's is one ECB update()
    * over the feedback blocks of ranks 0..active-1.
    */
-  private runRounds(staged: DataView, scratch: Scratch, active: number): void {
-    const { starts, ends, feedback, feedbackView } = scratch;
+  private runRounds(active: number): void {
+    const kernel = this.kernel;
     const blockCounts = this.blockCounts;
-    let keystream = this.firstKeystream;
-    let keyStep = 0;
-    for (let round = 0; active > 0; round++) {
-      if (round > 0) {
-        keystream = viewOf(this.ecb.update(feedback.subarray(0, active * blockSize)));
-        keyStep = blockSize;
-      }
-      const going = active - blockCounts[round + 1]!;
-      const blockOffset = round * blockSize;
-      let rank = 0;
-      // Written out rather than calling a helper: V8 did not inline one here, and this loop is most of the sealing.
-      for (; rank < going; rank++) {
-        const at = starts[rank]! + blockOffset;
-        const key = rank * keyStep;
-        const to = rank * blockSize;
-        const w0 = staged.getInt32(at, true) ^ keystream.getInt32(key, true);
-        const w1 = staged.getInt32(at + 4, true) ^ keystream.getInt32(key + 4, true);
-        const w2 = staged.getInt32(at + 8, true) ^ keystream.getInt32(key + 8, true);
-        const w3 = staged.getInt32(at + 12, true) ^ keystream.getInt32(key + 12, true);
-        staged.setInt32(at, w0, true);
-        staged.setInt32(at + 4, w1, true);
-        staged.setInt32(at + 8, w2, true);
-        staged.setInt32(at + 12, w3, true);
-        feedbackView.setInt32(to, w0, true);
-        feedbackView.setInt32(to + 4, w1, true);
-        feedbackView.setInt32(to + 8, w2, true);
-        feedbackView.setInt32(to + 12, w3, true);
-      }
-      for (; rank < active; rank++) {
-        const at = starts[rank]! + blockOffset;
-        xorBytes(staged, at, keystream, rank * keyStep, staged, at, ends[rank]! - at);
-      }
+    let going = active - blockCounts[1]!;
+    kernel.firstRound(going, active);
+    for (let round = 1; going > 0; round++) {
       active = going;
+      going = active - blockCounts[round + 1]!;
+      kernel.nextRound(going, active, round * blockSize, this.ecb.update(kernel.feedback(active)));
     }
-  }
-
-  private scratchFor(frames: number): Scratch {
-    const kept = this.scratch;
-    if (kept !== undefined && kept.starts.length >= frames) return kept;
-    let size = Math.max(frames, 2 * (kept?.starts.length ?? 0), 64);
-    if (size * scratchBytesPerFrame > maxRetainedScratchBytes) size = frames;
-    const feedback = Buffer.allocUnsafeSlow(size * blockSize);
-    const scratch: Scratch = { starts: new Int32Array(size), ends: new Int32Array(size), feedback, feedbackView: viewOf(feedback) };
-    if (size * scratchBytesPerFrame <= maxRetainedScratchBytes) this.scratch = scratch;
-    return scratch;
   }
 }
 
