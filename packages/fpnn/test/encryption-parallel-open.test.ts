@@ -151,6 +151,22 @@ describe.each(bitsUnderTest)("AES-%i open()", (bits) => {
     });
   });
 
+  it("package mode: opens one read of more packages than a 128 KiB kernel segment holds, split by bytes or by count", () => {
+    const keys = sessionKeys(bits);
+    const batches = [
+      Array.from({ length: 10000 }, () => 12), // 8192 packages of 12 bytes fill a segment exactly
+      Array.from({ length: 700 }, (_, i) => 180 + (i % 90)),
+      [...Array.from({ length: 500 }, () => 219), 131_072, 131_068, 12, ...Array.from({ length: 500 }, () => 219)], // a segment each
+    ];
+    for (const lengths of batches) {
+      const frames = framesOf(lengths, lengths.length);
+      const wire = packageWire(keys, frames);
+      const cipher = createFrameCipher(keys, false, DEFAULT_MAX_FRAME_SIZE);
+      expectSameBytes(Buffer.from(cipher.open(wire)), Buffer.concat(frames));
+      expectSameBytes(openAll(cipher, chunksOf(wire, [65536])), Buffer.concat(frames));
+    }
+  });
+
   it("package mode: a package sealed with another key among good ones is reported as a key mismatch", () => {
     const keys = sessionKeys(bits);
     const stranger = sessionKeys(bits);

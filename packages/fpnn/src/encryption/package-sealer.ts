@@ -1,5 +1,6 @@
-import { createCipheriv, type Cipher, type KeyObject } from "node:crypto";
+import { createCipheriv } from "node:crypto";
 import { blockSize } from "./block-xor.js";
+import type { PackageSession } from "./session-keys.js";
 import { maxSegmentBytes, maxSegmentFrames, xorKernel } from "./xor-kernel.js";
 
 const lengthPrefixSize = 4;
@@ -38,14 +39,7 @@ export class PackageSealer {
   private readonly nextRank = new Int32Array(maxRoundBlocks + 1);
   private readonly kernel = xorKernel();
 
-  /** `ecb` is the session's block cipher (createBlockCipher()), `firstKeystream` E(IV): the first keystream block of every frame. */
-  constructor(
-    private readonly algorithm: string,
-    private readonly key: KeyObject,
-    private readonly iv: Buffer,
-    private readonly ecb: Cipher,
-    private readonly firstKeystream: Uint8Array,
-  ) {}
+  constructor(private readonly session: PackageSession) {}
 
   /**
    * `staged` holds `count` frames back to back, each after 4 reserved bytes; `frameSizes[i]` is the size of frame i.
@@ -100,9 +94,10 @@ export class PackageSealer {
       else this.kernel.setFrame(this.nextRank[(size + blockSize - 1) >>> 4]!++, body, body + size);
     }
     if (inRounds > 0) {
-      this.kernel.load(segment, this.firstKeystream);
+      this.kernel.stage(segment, 0, segment.length, 0);
+      this.kernel.setFirstKeystream(this.session.firstKeystream);
       this.runRounds(inRounds);
-      this.kernel.unload(segment, 0, segment.length);
+      this.kernel.unstage(segment, 0, segment.length);
     }
     blockCounts.fill(0, 0, mostBlocks + 1);
   }
@@ -128,7 +123,7 @@ export class PackageSealer {
 
   private sealAlone(segment: Uint8Array, body: number, size: number): void {
     const frame = segment.subarray(body, body + size);
-    frame.set(createCipheriv(this.algorithm, this.key, this.iv).update(frame));
+    frame.set(createCipheriv(this.session.algorithm, this.session.key, this.session.iv).update(frame));
   }
 
   /**
@@ -144,7 +139,7 @@ export class PackageSealer {
     for (let round = 1; going > 0; round++) {
       active = going;
       going = active - blockCounts[round + 1]!;
-      kernel.nextRound(going, active, round * blockSize, this.ecb.update(kernel.feedback(active)));
+      kernel.nextRound(going, active, round * blockSize, this.session.ecb.update(kernel.feedback(active)));
     }
   }
 }

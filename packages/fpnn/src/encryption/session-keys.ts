@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, type Cipher } from "node:crypto";
+import { createCipheriv, createHash, createSecretKey, type Cipher, type KeyObject } from "node:crypto";
 
 export type KeyBits = 128 | 256;
 
@@ -32,4 +32,22 @@ export function aesAlgorithm(bits: KeyBits): "aes-128-cfb" | "aes-256-cfb" {
  */
 export function createBlockCipher(keys: SessionKeys): Cipher {
   return createCipheriv(keys.bits === 128 ? "aes-128-ecb" : "aes-256-ecb", keys.key, null).setAutoPadding(false);
+}
+
+/** What package mode's sealer and opener share of a session. */
+export interface PackageSession {
+  /** For a cipher of its own per frame or package, where batching does not pay (very long ones). */
+  readonly algorithm: "aes-128-cfb" | "aes-256-cfb";
+  readonly key: KeyObject;
+  readonly iv: Buffer;
+  /** The session's block cipher (createBlockCipher()). */
+  readonly ecb: Cipher;
+  /** E(IV): the first keystream block of every frame. */
+  readonly firstKeystream: Uint8Array;
+}
+
+export function packageSession(keys: SessionKeys): PackageSession {
+  const ecb = createBlockCipher(keys);
+  // The key is imported once: a KeyObject makes each cipher of its own cheaper.
+  return { algorithm: aesAlgorithm(keys.bits), key: createSecretKey(keys.key), iv: keys.iv, ecb, firstKeystream: Buffer.from(ecb.update(keys.iv)) };
 }

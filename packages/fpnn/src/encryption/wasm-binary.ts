@@ -39,10 +39,16 @@ export const op = {
   i32Store8: (offset = 0): Code => [0x3a, 0, ...unsignedLeb(offset)],
   i64Store: (offset = 0): Code => [0x37, 3, ...unsignedLeb(offset)],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32And: [0x71],
   i32Mul: [0x6c],
   i32Shl: [0x74],
   i32Xor: [0x73],
   i32GeU: [0x4f],
+  i32GtU: [0x4b],
+  i32LtU: [0x49],
+  /** Pops c, b, a: a if c is not 0, else b. */
+  select: [0x1b],
   i64Xor: [0x85],
 } satisfies Record<string, Code | ((...args: number[]) => Code)>;
 
@@ -65,14 +71,15 @@ export function loopUntil(exit: Code, body: Code): Code {
 export interface FunctionDefinition {
   readonly name: string;
   readonly params: readonly number[];
+  readonly results: readonly number[];
   /** Locals after the parameters, by type. */
   readonly locals: readonly number[];
   readonly body: Code;
 }
 
-/** A module that imports its memory as env.memory and exports the given functions (no results). */
+/** A module that imports its memory as env.memory and exports the given functions. */
 export function moduleBytes(functions: readonly FunctionDefinition[]): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector([])]);
+  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
   const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, ...unsignedLeb(1)];
   const exports = functions.map((f, index) => [...name(f.name), 0x00, ...unsignedLeb(index)]);
   const bodies = functions.map((f) => {
