@@ -42,8 +42,8 @@ function increment(local: number, by: number): Code {
 }
 
 /**
- * XORs source[from, end) with the keystream at `key` into `to`, eight bytes at a time, then byte by byte; the three
- * pointer locals end up past what was done.
+ * XORs memory[from, end) with the keystream at `key` into `to`, eight bytes at a time, then byte by byte. All five
+ * are locals (`word` is an i64 scratch); from, key and to end up past what was done.
  */
 function xorRun(from: number, end: number, key: number, to: number, word: number): Code {
   return code(
