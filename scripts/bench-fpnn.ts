@@ -86,7 +86,8 @@ try {
     for (let round = 1; round <= repeat; round++) {
       for (const { client, server, runs } of opened) {
         const result = await measure(client, { inFlight, warmupMs, durationMs, serverCpuMicros: () => server.cpuMicros() });
-        runs.set(inFlight, [...(runs.get(inFlight) ?? []), result]);
+        if (round === 1) runs.set(inFlight, []);
+        runs.get(inFlight)!.push(result);
         const roundNote = repeat > 1 ? ` (round ${round}/${repeat})` : "";
         process.stdout.write(`  ${result.client} @ ${inFlight}${roundNote}: ${Math.round(result.questsPerSecond).toLocaleString("en-US")} quests/s\n`);
       }

@@ -12,7 +12,10 @@ export interface CostRow {
   client: string;
   baseline: string;
   inFlight: number;
-  /** Median over the rounds of (quests/s / the baseline's quests/s in the same round) - 1; negative is slower. */
+  /**
+   * Median over the rounds of (quests/s / the baseline's quests/s in the same round) - 1; negative is slower. For an
+   * even number of rounds the lower middle one: the larger cost.
+   */
   change: number;
   lowest: number;
   highest: number;
