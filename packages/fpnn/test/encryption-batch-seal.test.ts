@@ -8,6 +8,7 @@ import { maxRoundBlocks } from "../src/encryption/package-sealer.js";
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encodeAnswer, encodeQuest } from "../src/frame.js";
 import { FrameWriter } from "../src/frame-writer.js";
 import { packPayload } from "../src/msgpack.js";
+import { seededFrames } from "./helpers.js";
 
 const bitsUnderTest: KeyBits[] = [128, 256];
 /** Frames of more bytes than this never take the batched rounds. */
@@ -53,23 +54,9 @@ const frameLength = fc.oneof(
   fc.integer({ min: 12, max: 5000 }),
   fc.tuple(fc.integer({ min: 1, max: 312 }), fc.constantFrom(-1, 0, 1)).map(([blocks, delta]) => blocks * 16 + delta),
 );
-/** Frame contents from a seed (fast-check generating MiBs byte by byte would dominate the run); lengths come from fast-check. */
-function framesOf(lengths: readonly number[], seed: number): Buffer[] {
-  let state = seed | 1;
-  return lengths.map((length) => {
-    const frame = Buffer.allocUnsafe(length);
-    for (let i = 0; i < length; i++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      frame[i] = state & 0xff;
-    }
-    return frame;
-  });
-}
 const batch = fc
   .tuple(fc.array(frameLength, { minLength: 1, maxLength: 300, size: "max" }), fc.integer())
-  .map(([lengths, seed]) => framesOf(lengths, seed));
+  .map(([lengths, seed]) => seededFrames(lengths, seed));
 
 describe.each(bitsUnderTest)("package mode, AES-%i: batch seal", (bits) => {
   it("equals a fresh createCipheriv per frame, byte for byte, for random batches", () => {
@@ -123,7 +110,7 @@ describe.each(bitsUnderTest)("package mode, AES-%i: batch seal", (bits) => {
       [...Array.from({ length: 600 }, () => 219), 130_000, 5, ...Array.from({ length: 600 }, () => 219)], // a frame over a segment
     ];
     for (const lengths of batches) {
-      const frames = framesOf(lengths, lengths.length);
+      const frames = seededFrames(lengths, lengths.length);
       expectSameWire(sealBatch(cipher, frames), Buffer.concat(frames.map((f) => referencePackage(keys, f))));
     }
   });
@@ -131,7 +118,7 @@ describe.each(bitsUnderTest)("package mode, AES-%i: batch seal", (bits) => {
   it("seals batches staged at every offset modulo 4 of their memory", () => {
     const keys = sessionKeys(bits);
     const cipher = createFrameCipher(keys, false, DEFAULT_MAX_FRAME_SIZE);
-    const frames = framesOf([12, 13, 14, 15, 16, 17, 31, 33, 190, 191, 62, 500], 5);
+    const frames = seededFrames([12, 13, 14, 15, 16, 17, 31, 33, 190, 191, 62, 500], 5);
     const expected = Buffer.concat(frames.map((f) => referencePackage(keys, f)));
     for (let shift = 0; shift < 4; shift++) {
       const { bytes, sizes } = staged(frames);

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EncryptionError, createFrameCipher, deriveSessionKeys, type FrameCipher, type KeyBits, type SessionKeys } from "../src/encryption/index.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../src/frame.js";
+import { seededFrames } from "./helpers.js";
 
 // open() computes the CFB keystream itself (ECB over the received ciphertext + XOR); OpenSSL's CFB encrypt is the
 // reference for every byte it hands out.
@@ -35,20 +36,7 @@ function streamWire(keys: SessionKeys, frames: readonly Buffer[]): Buffer {
 }
 
 /** Frames starting with the FPNN magic (open() checks it), the rest from a seed: fast-check only picks the lengths. */
-function framesOf(lengths: readonly number[], seed: number): Buffer[] {
-  let state = seed | 1;
-  return lengths.map((length) => {
-    const frame = Buffer.allocUnsafe(length);
-    frame.write("FPNN", 0, "latin1");
-    for (let i = 4; i < length; i++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      frame[i] = state & 0xff;
-    }
-    return frame;
-  });
-}
+const framesOf = (lengths: readonly number[], seed: number): Buffer[] => seededFrames(lengths, seed, true);
 
 /** 12..5000 bytes, biased to whole blocks +-1, where CFB tails and keystream hand-overs go wrong. */
 const frameLength = fc.oneof(

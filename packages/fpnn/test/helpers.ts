@@ -102,3 +102,22 @@ export function sleep(ms: number): Promise<void> {
 export function hex(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ""), "hex");
 }
+
+/**
+ * Frames of the given lengths with pseudo-random contents from `seed` (xorshift: fast-check generating MiBs byte by
+ * byte would dominate a run); with `magic`, each starts with "FPNN" as a decrypted frame must.
+ */
+export function seededFrames(lengths: readonly number[], seed: number, magic = false): Buffer[] {
+  let state = seed | 1;
+  return lengths.map((length) => {
+    const frame = Buffer.allocUnsafe(length);
+    const from = magic ? frame.write("FPNN", 0, "latin1") : 0;
+    for (let i = from; i < length; i++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      frame[i] = state & 0xff;
+    }
+    return frame;
+  });
+}
