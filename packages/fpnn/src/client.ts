@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { connect as dialTcp, type Socket } from "node:net";
 import { methodBytesOf, timeoutMsOf, type QuestOptions } from "./arguments.js";
 import { Connection, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
 import { ClientEncryption, type ClientEncryptionOptions } from "./encryption/client.js";
 import { exchangeKeys } from "./encryption/handshake.js";
 import { FpnnError } from "./errors.js";
@@ -26,6 +27,8 @@ export interface FpnnClientOptions {
   keepAlive?: boolean | Partial<KeepAliveOptions>;
   /** Largest frame sent or accepted, in bytes (8 MiB). */
   maxFrameSize?: number;
+  /** Output waiting, frame deadline and payload shape of the connection (see ConnectionLimits; no idle timeout by default). */
+  limits?: Partial<ConnectionLimits>;
   hooks?: FpnnHooks;
   /**
    * Encrypt the connection (ECDH key exchange + AES-CFB) with the server's public key. Every
@@ -75,6 +78,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private readonly autoReconnect: boolean;
   private readonly keepAlive: KeepAliveOptions | undefined;
   private readonly maxFrameSize: number;
+  private readonly limits: Readonly<ConnectionLimits>;
   private readonly hooks: FpnnHooks | undefined;
   private readonly beforeReady: FpnnClientOptions["beforeReady"];
   private readonly encryption: ClientEncryption | undefined;
@@ -103,6 +107,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.autoReconnect = options.autoReconnect ?? true;
     this.keepAlive = keepAliveOf(options.keepAlive, true);
     this.maxFrameSize = maxFrameSizeOf(options.maxFrameSize);
+    this.limits = resolveConnectionLimits(options.limits, "client");
     this.hooks = options.hooks;
     this.beforeReady = options.beforeReady;
     this.policy = new RegressiveReconnect(options.regressiveStrategy);
@@ -234,6 +239,9 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
       handlers: this.handlers,
       keepAlive: this.keepAlive,
       hooks: this.hooks,
+      limits: this.limits,
+      pauseReading: false,
+      inputBudget: undefined,
       onClose: (error) => this.onConnectionClose(connection, error),
       onError: this.emitError,
     });

@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { methodBytesOf, timeoutMsOf, type QuestOptions } from "./arguments.js";
+import type { ConnectionLimits, InputBudget } from "./connection-limits.js";
 import { FpnnError } from "./errors.js";
 import type { FrameCipher } from "./frame-cipher.js";
 import { FrameWriter } from "./frame-writer.js";
@@ -35,6 +36,14 @@ export interface ConnectionOptions {
   handlers: ReadonlyMap<string, QuestHandler<never>>;
   keepAlive: KeepAliveOptions | undefined;
   hooks: FpnnHooks | undefined;
+  limits: Readonly<ConnectionLimits>;
+  /**
+   * Stop reading while output waits past `limits.outputHighWaterMark` or `limits.maxConcurrentQuests` handlers
+   * run (servers: the output is answers the peer does not take). Off for clients, whose output is their own quests.
+   */
+  pauseReading: boolean;
+  /** Bytes held in partly received frames, shared by every connection of a server. */
+  inputBudget: InputBudget | undefined;
   onClose: (error: FpnnError) => void;
   onError: (error: Error) => void;
 }
@@ -75,8 +84,17 @@ export class Connection {
   private runningHandlers = 0;
   private idleWaiters: (() => void)[] = [];
   private refusal: FpnnError | undefined;
-  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private readonly limits: Readonly<ConnectionLimits>;
+  /** Runs keep-alive and the idle and frame deadlines; undefined when none of them is on. */
+  private watchTimer: NodeJS.Timeout | undefined;
   private lastReceivedAt = Date.now();
+  /** Last time the peer took output waiting for it (a 'drain'). */
+  private lastDrainAt = 0;
+  /** Since when the decoder holds the start of a frame (0: it holds none). */
+  private partialSince = 0;
+  /** Bytes this connection holds in the decoder, as counted in the input budget. */
+  private heldInput = 0;
+  private readingPaused = false;
   private pingInFlight = false;
 
   constructor(socket: Socket, options: ConnectionOptions) {
@@ -85,16 +103,18 @@ export class Connection {
     this.remoteAddress = socket.remoteAddress ?? "";
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
-    this.writer = new FrameWriter(socket, options.maxFrameSize);
+    this.limits = options.limits;
+    this.writer = new FrameWriter(socket, options.maxFrameSize, this.onOutputDrained);
     this.table = new QuestTable(this.onExpire);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.setNoDelay(true);
     socket.on("data", this.onData);
     socket.on("error", (error) => (this.socketError = error));
     socket.on("close", this.onSocketClose);
-    if (options.keepAlive !== undefined) {
-      this.keepAliveTimer = setInterval(this.checkAlive, Math.max(1, Math.floor(options.keepAlive.idleMs / 2)));
-      this.keepAliveTimer.unref();
+    const period = watchPeriodMs(options.keepAlive, options.limits);
+    if (period > 0) {
+      this.watchTimer = setInterval(this.watch, period);
+      this.watchTimer.unref();
     }
   }
 
@@ -111,6 +131,16 @@ export class Connection {
     return { ...this.writer.stats, ...this.receiveStats };
   }
 
+  /** Bytes waiting to be taken by the peer: staged frames plus what the socket still holds. */
+  get outputBytes(): number {
+    return this.writer.pendingBytes + this.socket.writableLength;
+  }
+
+  /** True while this connection is not read from because its peer does not take its answers (servers only). */
+  get isReadingPaused(): boolean {
+    return this.readingPaused;
+  }
+
   /** Sends a two-way quest; resolves with the answer map, rejects with FpnnError. */
   quest(method: string, payload: Payload, options?: QuestOptions): Promise<Payload> {
     let methodBytes: Buffer;
@@ -124,6 +154,7 @@ export class Connection {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     if (this.state !== "open") return Promise.reject(this.closedError(method));
+    if (this.outputBytes > this.limits.maxOutputBytes) return Promise.reject(this.outputFullError(method));
     const seq = this.nextSeq;
     let size: number;
     try {
@@ -144,6 +175,7 @@ export class Connection {
   oneway(method: string, payload: Payload): void {
     const methodBytes = methodBytesOf(method);
     if (this.state !== "open") throw this.closedError(method);
+    if (this.outputBytes > this.limits.maxOutputBytes) throw this.outputFullError(method);
     let size: number;
     try {
       size = this.writer.quest(methodBytes, 0, payload, true);
@@ -182,6 +214,10 @@ export class Connection {
       settleReject(quest, this.closedError(quest.method));
       return;
     }
+    if (this.outputBytes > this.limits.maxOutputBytes) {
+      settleReject(quest, this.outputFullError(quest.method));
+      return;
+    }
     const seq = this.nextSeq;
     this.nextSeq = seq === 0xffff_ffff ? 1 : seq + 1;
     quest.seq = seq;
@@ -194,6 +230,7 @@ export class Connection {
   /** @internal */
   sendOneway(method: string, methodBytes: Buffer, payload: Buffer): void {
     if (this.state !== "open") throw this.closedError(method);
+    if (this.outputBytes > this.limits.maxOutputBytes) throw this.outputFullError(method);
     this.writer.questBytes(methodBytes, 0, payload, true);
     const hooks = this.options.hooks;
     if (hooks?.quest !== undefined) this.callHook(hooks.quest, { direction: "out", method, size: payload.length, oneway: true });
@@ -244,8 +281,9 @@ export class Connection {
   private finish(reason: FpnnError): void {
     this.state = "closed";
     this.closeReason = reason;
-    if (this.keepAliveTimer !== undefined) clearInterval(this.keepAliveTimer);
+    if (this.watchTimer !== undefined) clearInterval(this.watchTimer);
     this.writer.close();
+    this.releaseInput();
     for (const quest of this.table.takeAll()) this.fail(quest, reason.withMethod(quest.method));
     this.options.onClose(reason);
   }
@@ -264,10 +302,31 @@ export class Connection {
 
   private readonly onData = (chunk: Buffer): void => {
     this.receiveStats.bytesReceived += chunk.length;
-    if (this.keepAliveTimer !== undefined) this.lastReceivedAt = Date.now();
+    if (this.watchTimer !== undefined) this.lastReceivedAt = Date.now();
     try {
       this.decoder.push(this.cipher === undefined ? chunk : this.cipher.open(chunk));
-      for (let frame = this.decoder.next(); frame !== undefined; frame = this.decoder.next()) {
+    } catch (error) {
+      this.dropForViolation(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `invalid data from peer: ${(error as Error).message}`, { cause: error }));
+      return;
+    }
+    this.readFrames();
+    if (this.state === "open") this.holdInput();
+  };
+
+  /** Handles the frames decoded so far, until none is left or reading has to pause. */
+  private readFrames(): void {
+    let completed = false;
+    let handled = 0;
+    try {
+      while (!this.readingPaused) {
+        if (this.options.pauseReading && (this.mustPauseReading() || handled === FRAMES_PER_TURN)) {
+          this.pauseReading();
+          return;
+        }
+        const frame = this.decoder.next();
+        if (frame === undefined) break;
+        completed = true;
+        handled++;
         this.receiveStats.framesReceived++;
         if (frame.type === FrameType.Answer) this.onAnswer(frame);
         else this.onQuest(frame);
@@ -275,8 +334,60 @@ export class Connection {
       }
     } catch (error) {
       this.dropForViolation(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `invalid data from peer: ${(error as Error).message}`, { cause: error }));
+      return;
     }
+    if (this.decoder.bufferedBytes === 0) this.partialSince = 0;
+    else if (completed || this.partialSince === 0) this.partialSince = this.lastReceivedAt;
+  }
+
+  private mustPauseReading(): boolean {
+    return this.outputBytes > this.limits.outputHighWaterMark || this.runningHandlers >= this.limits.maxConcurrentQuests;
+  }
+
+  /**
+   * Stops reading the socket; what is already received stays in the decoder until reading resumes. Also
+   * used to take turns: after FRAMES_PER_TURN frames the other connections get the event loop first.
+   */
+  private pauseReading(): void {
+    this.readingPaused = true;
+    this.socket.pause();
+    // Look again next turn: the output may only be staged, not yet handed to the socket.
+    setImmediate(this.resumeReading);
+  }
+
+  private readonly resumeReading = (): void => {
+    if (!this.readingPaused || this.state !== "open" || this.mustPauseReading()) return;
+    this.readingPaused = false;
+    this.readFrames();
+    if (this.state !== "open") return;
+    this.holdInput();
+    if (!this.readingPaused) this.socket.resume();
   };
+
+  private readonly onOutputDrained = (): void => {
+    this.lastDrainAt = Date.now();
+    if (this.readingPaused) this.resumeReading();
+  };
+
+  /** Counts the bytes the decoder holds against the server's input budget; over it, a connection holding a big partial frame is dropped. */
+  private holdInput(): void {
+    const budget = this.options.inputBudget;
+    if (budget === undefined) return;
+    const held = this.decoder.bufferedBytes;
+    budget.used += held - this.heldInput;
+    this.heldInput = held;
+    if (budget.used > budget.limit && held >= budget.dropFrom) {
+      this.destroy(
+        new FpnnError(FpnnErrorCode.CoreInvalidConnection, `partly received frames hold more than ${budget.limit} bytes on this server: connection with ${held} bytes dropped`),
+      );
+    }
+  }
+
+  private releaseInput(): void {
+    const budget = this.options.inputBudget;
+    if (budget !== undefined) budget.used -= this.heldInput;
+    this.heldInput = 0;
+  }
 
   /** The peer broke the protocol: answers already produced still go out, then the socket closes; nothing more is read. */
   dropForViolation(reason: FpnnError): void {
@@ -358,14 +469,21 @@ export class Connection {
       this.idleWaiters = [];
       for (const wake of waiters) wake();
     }
+    if (this.readingPaused) this.resumeReading();
   }
 
+  /**
+   * Stages the answer of a handled quest. It never throws: a value that cannot be encoded is answered
+   * as an error, and a failure to answer at all (the peer does not take its output, a writer failure)
+   * closes this connection and is reported through onError.
+   */
   private answerResult(frame: Frame, value: Payload | void, startedAt: number): void {
     if (frame.type === FrameType.Oneway || this.state !== "open") return;
     if (value !== undefined && value !== null && (typeof value !== "object" || Array.isArray(value))) {
       this.answerError(frame, new FpnnError(FpnnErrorCode.CoreEncoding, `handler of ${frame.method} returned ${Array.isArray(value) ? "an array" : typeof value}, not a map`), startedAt);
       return;
     }
+    if (!this.hasRoomForAnswer(frame)) return;
     let size: number;
     try {
       if (value == null) {
@@ -386,15 +504,48 @@ export class Connection {
     if (this.options.hooks?.answer !== undefined) this.answerHook("in", frame.method, size, startedAt, undefined);
   }
 
+  /** Stages an error answer; never throws (see answerResult). */
   private answerError(frame: Frame, thrown: unknown, startedAt: number): void {
     const error = FpnnError.is(thrown)
       ? thrown
       : new FpnnError(FpnnErrorCode.CoreUnknownError, thrown instanceof Error ? thrown.message : String(thrown), { method: frame.method, cause: thrown });
     if (!FpnnError.is(thrown)) this.options.onError(thrown instanceof Error ? thrown : error);
-    if (frame.type === FrameType.Oneway || this.state !== "open") return;
-    const body = frame.flag === FrameFlag.Json ? packJsonPayload(error.toPayload()) : packPayload(error.toPayload());
-    this.writer.answerBytes(frame.seq, frame.flag, ERROR_STATUS, body);
-    if (this.options.hooks?.answer !== undefined) this.answerHook("in", frame.method, body.length, startedAt, error);
+    if (frame.type === FrameType.Oneway || this.state !== "open" || !this.hasRoomForAnswer(frame)) return;
+    let size: number;
+    try {
+      const body = frame.flag === FrameFlag.Json ? packJsonPayload(error.toPayload()) : packPayload(error.toPayload());
+      this.writer.answerBytes(frame.seq, frame.flag, ERROR_STATUS, body);
+      size = body.length;
+    } catch (failure) {
+      this.failToAnswer(frame, failure);
+      return;
+    }
+    if (this.options.hooks?.answer !== undefined) this.answerHook("in", frame.method, size, startedAt, error);
+  }
+
+  /** False (and the connection is closed) when the peer leaves more output waiting than maxOutputBytes. */
+  private hasRoomForAnswer(frame: Frame): boolean {
+    const waiting = this.outputBytes;
+    if (waiting <= this.limits.maxOutputBytes) return true;
+    this.failToAnswer(frame, new Error(`the peer leaves ${waiting} bytes of output waiting, more than maxOutputBytes ${this.limits.maxOutputBytes}`));
+    return false;
+  }
+
+  private failToAnswer(frame: Frame, cause: unknown): void {
+    const reason = new FpnnError(FpnnErrorCode.CoreInvalidConnection, `cannot answer ${frame.method}: ${(cause as Error)?.message ?? String(cause)}: connection closed`, {
+      method: frame.method,
+      cause,
+    });
+    this.options.onError(reason);
+    this.destroy(reason);
+  }
+
+  private outputFullError(method: string): FpnnError {
+    return new FpnnError(
+      FpnnErrorCode.CoreWorkQueueFull,
+      `quest ${method}: ${this.outputBytes} bytes already wait to be sent, more than maxOutputBytes ${this.limits.maxOutputBytes}; nothing was sent`,
+      { method },
+    );
   }
 
   private fail(quest: PendingQuest, error: FpnnError, size = 0): void {
@@ -419,9 +570,24 @@ export class Connection {
     }
   }
 
-  private readonly checkAlive = (): void => {
-    const keepAlive = this.options.keepAlive!;
-    if (this.pingInFlight || this.state !== "open" || Date.now() - this.lastReceivedAt < keepAlive.idleMs) return;
+  /** Closes a connection past its idle or frame deadline, and pings a quiet peer when keep-alive is on. */
+  private readonly watch = (): void => {
+    if (this.state !== "open") return;
+    const now = Date.now();
+    const { idleTimeoutMs, frameDeadlineMs } = this.limits;
+    if (frameDeadlineMs > 0 && this.partialSince > 0 && !this.readingPaused && now - this.partialSince > frameDeadlineMs) {
+      this.destroy(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `a frame was not completed within ${frameDeadlineMs} ms: connection closed`));
+      return;
+    }
+    if (idleTimeoutMs > 0 && this.runningHandlers === 0 && now - Math.max(this.lastReceivedAt, this.lastDrainAt) > idleTimeoutMs) {
+      this.destroy(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `idle for more than ${idleTimeoutMs} ms: connection closed`));
+      return;
+    }
+    if (this.options.keepAlive !== undefined) this.pingIfQuiet(now, this.options.keepAlive);
+  };
+
+  private pingIfQuiet(now: number, keepAlive: KeepAliveOptions): void {
+    if (this.pingInFlight || now - this.lastReceivedAt < keepAlive.idleMs) return;
     this.pingInFlight = true;
     this.quest("*ping", {}, { timeout: keepAlive.timeoutMs / 1000 }).then(
       () => (this.pingInFlight = false),
@@ -444,6 +610,21 @@ export class Connection {
 function encodingFailure(error: unknown, method: string): FpnnError {
   if (FpnnError.is(error)) return error.withMethod(method);
   return new FpnnError(FpnnErrorCode.CoreEncoding, `quest ${method}: ${(error as Error).message}; nothing was sent`, { method, cause: error });
+}
+
+/**
+ * Frames a server handles from one connection before it lets the others' events run: Node reads up to
+ * 32 socket chunks per event, and a peer flooding tiny quests would otherwise hold the loop for that long.
+ */
+const FRAMES_PER_TURN = 256;
+
+/** How often the watch runs: often enough that every deadline is met within a quarter of its length. */
+function watchPeriodMs(keepAlive: KeepAliveOptions | undefined, limits: Readonly<ConnectionLimits>): number {
+  const periods: number[] = [];
+  if (keepAlive !== undefined) periods.push(keepAlive.idleMs / 2);
+  if (limits.idleTimeoutMs > 0) periods.push(limits.idleTimeoutMs / 4);
+  if (limits.frameDeadlineMs > 0) periods.push(limits.frameDeadlineMs / 4);
+  return periods.length === 0 ? 0 : Math.max(10, Math.floor(Math.min(...periods)));
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<Payload | void> {

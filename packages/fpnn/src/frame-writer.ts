@@ -17,6 +17,8 @@ const HEAD_START_BYTES = 32 * 1024;
 /** Frame sizes of one flush are recorded for the cipher; a table grown past this (256 KiB) is not kept after the flush. */
 const MAX_KEPT_FRAME_SIZES = 64 * 1024;
 
+const noop = (): void => {};
+
 export interface WriteStats {
   /** socket.write() calls. */
   writes: number;
@@ -53,6 +55,8 @@ export class FrameWriter {
   constructor(
     private readonly socket: Socket,
     private readonly maxFrameSize: number,
+    /** Called after the socket drained and what was staged meanwhile was handed to it. */
+    private readonly drained: () => void = noop,
   ) {}
 
   /** Frames staged from now on are sealed with `cipher`. */
@@ -218,6 +222,7 @@ export class FrameWriter {
   private readonly onDrain = (): void => {
     this.waitingForDrain = false;
     this.flush();
+    this.drained();
   };
 
   /** Writes what is staged now; the flush at the end of the tick still writes the rest. */

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { timeoutMsOf } from "./arguments.js";
 import { DEFAULT_TIMEOUT_MS, keepAliveOf, maxFrameSizeOf } from "./client.js";
 import { Connection, type ConnectionOptions, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { InputBudget, resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
 import { createServerKeyExchange, type ServerEncryptionOptions, type ServerKeyExchange } from "./encryption/server.js";
 import { EncryptionError } from "./encryption/errors.js";
 import { keyQuestMethod } from "./encryption/key-quest.js";
@@ -20,6 +21,12 @@ export interface FpnnServerOptions {
   hooks?: FpnnHooks;
   /** Milliseconds close() waits for a client to close its side before dropping it (2000). */
   closeGraceMs?: number;
+  /** What each connection may cost: output waiting, idle and frame deadlines, payload shape (see ConnectionLimits for the defaults). */
+  limits?: Partial<ConnectionLimits>;
+  /** Connections open at once; more are closed as soon as they are accepted (4096). */
+  maxConnections?: number;
+  /** Bytes held in partly received frames over all connections; past it, connections holding big partial frames are dropped (256 MiB). */
+  maxBufferedInputBytes?: number;
   /**
    * Accept encrypted connections (a `*key` quest first) with this private key, besides plain ones.
    * A `*key` that is not the first frame or that cannot be accepted closes the connection unanswered.
@@ -29,6 +36,9 @@ export interface FpnnServerOptions {
 
 /** The server's `encryption` option: raw scalar (bytes or hex, leading zero bytes may be dropped), PEM or DER; `curve` for raw keys off secp256k1. */
 export type ServerEncryption = Omit<ServerEncryptionOptions, "maxFrameSize">;
+
+const DEFAULT_MAX_CONNECTIONS = 4096;
+const DEFAULT_MAX_BUFFERED_INPUT = 256 * 1024 * 1024;
 
 /** A client's connection as the server sees it: duplex, so the server can send it quests too. */
 export class ServerConnection extends Connection {
@@ -46,8 +56,10 @@ export type ServerHandler = QuestHandler<ServerConnection>;
 export interface FpnnServerEvents {
   connection: [connection: ServerConnection];
   disconnect: [connection: ServerConnection, reason: FpnnError];
-  /** Handler failures (non-FpnnError throws) and hook failures; only emitted when somebody listens. */
+  /** Handler failures (non-FpnnError throws), hook failures and connections closed because they could not be answered; only emitted when somebody listens. */
   error: [error: Error];
+  /** A connection was closed at once because maxConnections were open. */
+  refused: [event: { remoteAddress: string; remotePort: number }];
 }
 
 /** FPNN server: method handlers (sync or async), one ServerConnection per client. */
@@ -59,6 +71,8 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
   private readonly keepAlive: KeepAliveOptions | undefined;
   private readonly hooks: FpnnHooks | undefined;
   private readonly closeGraceMs: number;
+  private readonly limits: Readonly<ConnectionLimits>;
+  private readonly inputBudget: InputBudget;
   private readonly server: Server;
   private readonly keyExchange: ServerKeyExchange | undefined;
   private closing: Promise<void> | undefined;
@@ -70,6 +84,10 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     this.keepAlive = keepAliveOf(options.keepAlive, false);
     this.hooks = options.hooks;
     this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.limits = resolveConnectionLimits(options.limits, "server");
+    this.inputBudget = new InputBudget(options.maxBufferedInputBytes ?? DEFAULT_MAX_BUFFERED_INPUT);
+    const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) throw new TypeError(`options.maxConnections: expected a positive integer, got ${String(maxConnections)}`);
     const encryption: unknown = options.encryption;
     if (encryption !== undefined) {
       if (typeof encryption !== "object" || encryption === null) throw new EncryptionError("options.encryption: expected an object with privateKey");
@@ -77,7 +95,11 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
       this.handlers.set(keyQuestMethod, this.acceptKey);
     }
     this.server = createServer({ noDelay: true }, this.accept);
+    this.server.maxConnections = maxConnections;
     this.server.on("error", this.emitError);
+    this.server.on("drop", (dropped) => {
+      if (this.listenerCount("refused") > 0) this.emit("refused", { remoteAddress: dropped?.remoteAddress ?? "", remotePort: dropped?.remotePort ?? 0 });
+    });
   }
 
   /** The public key (raw X||Y) clients put in their `encryption.publicKey`; undefined without the encryption option. */
@@ -147,6 +169,9 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
         handlers: this.handlers,
         keepAlive: this.keepAlive,
         hooks: this.hooks,
+        limits: this.limits,
+        pauseReading: true,
+        inputBudget: this.inputBudget,
         onClose: (reason) => {
           this.live.delete(connection);
           if (this.listenerCount("disconnect") > 0) this.emit("disconnect", connection, reason);

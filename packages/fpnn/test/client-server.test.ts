@@ -14,8 +14,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
 
-async function setup(configure?: (server: FpnnServer) => void, clientOptions?: Parameters<typeof newClient>[1]) {
-  const { server, endpoint } = await startServer();
+async function setup(configure?: (server: FpnnServer) => void, clientOptions?: Parameters<typeof newClient>[1], serverOptions?: Parameters<typeof startServer>[0]) {
+  const { server, endpoint } = await startServer(serverOptions);
   configure?.(server);
   const client = newClient(endpoint, clientOptions);
   cleanups.push(() => server.close(), () => client.close());
@@ -54,6 +54,8 @@ describe("quests", () => {
           for (const h of order) h.resolve({ n: h.n, square: h.n * h.n });
         }
       })),
+      undefined,
+      { limits: { maxConcurrentQuests: total } }, // all of them are held at once
     );
     await client.connect();
     const answers = await Promise.all(Array.from({ length: total }, (_, n) => client.quest("hold", { n })));
