@@ -130,24 +130,21 @@ export function register${Svc}Handlers(server: FpnnServer, handlers: ${Svc}Handl
   for (const method of Object.keys(${service.name}Contracts) as (keyof typeof ${service.name}Contracts)[]) {
     const contract = ${service.name}Contracts[method];
     const handler = (handlers[method] as (request: unknown, ${signed ? "auth: SignedAuth, " : ""}context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
-    server.handle(method, async (payload, context) => {
+    // Synchronous handlers answer synchronously: the runtime sees each answer's size before it reads the next quest.
+    server.handle(method, (payload, context) => {
       ${signed ? `const auth = checkRequest<SignedAuth>(method, signedAuthKeys, payload);
       if (!auth.ok) throw new FpnnError(auth.reason === "missing" ? options.missingCode : options.invalidCode, auth.message, { method });` : ""}
       const request = checkRequest(method, contract.keys, payload);
       if (!request.ok) throw new FpnnError(request.reason === "missing" ? options.missingCode : options.invalidCode, request.message, { method });
-      const answer = await handler(request.value, ${signed ? "auth.value, " : ""}context);
-      if (options.validateAnswers) {
-        const checked = contract.answer.safeParse(answer);
-        if (!checked.success) throw new Error(\`\${method}: the handler's answer does not match the contract: \${checked.error.issues.map((i) => \`\${i.path.join(".")}: \${i.message}\`).join("; ")}\`);
-      }
-      return answer;
+      const answer = handler(request.value, ${signed ? "auth.value, " : ""}context);
+      return options.validateAnswers ? checkAnswer(method, contract.answer, answer) : answer;
     });
   }
   return server;
 }`);
     f.addImportDeclaration({ moduleSpecifier: "zod", namedImports: ["z"] });
     f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["FpnnError", "type FpnnServer", "type Payload"] });
-    f.addImportDeclaration({ moduleSpecifier: "./contract-runtime.js", namedImports: ["checkRequest", "type KeySpec"] });
+    f.addImportDeclaration({ moduleSpecifier: "./contract-runtime.js", namedImports: ["checkAnswer", "checkRequest", "type KeySpec"] });
     const helpers = usedHelpers(body, [...scalarHelperNames, ...wireReaderNames]);
     if (helpers.length > 0) f.addImportDeclaration({ moduleSpecifier: "./scalars.js", namedImports: helpers });
     const imports = typesImports(body, named).filter((n) => !n.endsWith("Input"));

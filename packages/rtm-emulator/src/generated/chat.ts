@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { FpnnError, type FpnnServer, type Payload } from "@rtmkit/fpnn";
-import { checkRequest, type KeySpec } from "./contract-runtime.js";
+import { checkAnswer, checkRequest, type KeySpec } from "./contract-runtime.js";
 import { bool, string, wireInt8, wireInt16, wireInt32, wireInt64, readWireInt8, readWireInt16, readWireInt32, readWireInt64, readBool, readString, readListOf } from "./scalars.js";
 import { HistoryRowWire, type HistoryRow } from "./types.js";
 
@@ -495,17 +495,14 @@ export function registerChatHandlers(server: FpnnServer, handlers: ChatHandlers,
   for (const method of Object.keys(chatContracts) as (keyof typeof chatContracts)[]) {
     const contract = chatContracts[method];
     const handler = (handlers[method] as (request: unknown, auth: SignedAuth, context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
-    server.handle(method, async (payload, context) => {
+    // Synchronous handlers answer synchronously: the runtime sees each answer's size before it reads the next quest.
+    server.handle(method, (payload, context) => {
       const auth = checkRequest<SignedAuth>(method, signedAuthKeys, payload);
       if (!auth.ok) throw new FpnnError(auth.reason === "missing" ? options.missingCode : options.invalidCode, auth.message, { method });
       const request = checkRequest(method, contract.keys, payload);
       if (!request.ok) throw new FpnnError(request.reason === "missing" ? options.missingCode : options.invalidCode, request.message, { method });
-      const answer = await handler(request.value, auth.value, context);
-      if (options.validateAnswers) {
-        const checked = contract.answer.safeParse(answer);
-        if (!checked.success) throw new Error(`${method}: the handler's answer does not match the contract: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-      }
-      return answer;
+      const answer = handler(request.value, auth.value, context);
+      return options.validateAnswers ? checkAnswer(method, contract.answer, answer) : answer;
     });
   }
   return server;

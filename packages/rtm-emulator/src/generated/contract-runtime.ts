@@ -41,3 +41,13 @@ export function checkRequest<T>(method: string, specs: readonly KeySpec[], paylo
   }
   return { ok: true, value: value as T };
 }
+
+/** Checks a handler's answer against its schema; a promised answer is checked once it settles. Throws on a mismatch. */
+export function checkAnswer<A>(method: string, schema: z.ZodType, answer: A | Promise<A>): A | Promise<A> {
+  if (answer instanceof Promise) return answer.then((settled) => checkAnswer(method, schema, settled));
+  const checked = schema.safeParse(answer);
+  if (!checked.success) {
+    throw new Error(`${method}: the handler's answer does not match the contract: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return answer;
+}
