@@ -7,6 +7,10 @@ import type { Durability } from "./storage/database.js";
 
 export const DEFAULT_PORT = 13315;
 export const DEFAULT_HOST = "127.0.0.1";
+/** FPNN servers close connections idle for 60 s; clients ping after 20 s of silence. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+export const DEFAULT_FRAME_TIMEOUT_SECONDS = 30;
+export const DEFAULT_MAX_CONNECTIONS = 4096;
 export const LOG_LEVELS = ["silent", "error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -28,6 +32,10 @@ export interface EmulatorCliOptions {
   readonly keyFile: string | undefined;
   /** Curve of a raw key (PEM and DER carry theirs). */
   readonly keyCurve: CurveName | undefined;
+  /** Seconds a connection may stay silent (0 = forever), and a frame may take to arrive whole. */
+  readonly idleTimeoutSeconds: number;
+  readonly frameTimeoutSeconds: number;
+  readonly maxConnections: number;
 }
 
 export type CliParseResult =
@@ -63,6 +71,9 @@ export function createProgram(): Command {
     .addOption(new Option("--max-msg-bytes <bytes>", "largest msg of a send (else 200030)").default(DEFAULT_LIMITS.maxMessageBytes).argParser(integerIn("--max-msg-bytes", 1, 8 * 1024 * 1024)))
     .addOption(new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)").default(DEFAULT_LIMITS.maxAttrsBytes).argParser(integerIn("--max-attrs-bytes", 1, 8 * 1024 * 1024)))
     .addOption(new Option("--max-recipients <count>", "most recipients of one sendmsgs (else 200032)").default(DEFAULT_LIMITS.maxRecipients).argParser(integerIn("--max-recipients", 1, 100_000)))
+    .addOption(new Option("--idle-timeout <seconds>", "close a connection that sends nothing (and takes none of its answers) for this long; 0 = never").default(DEFAULT_IDLE_TIMEOUT_SECONDS).argParser(integerIn("--idle-timeout", 0, 86_400)))
+    .addOption(new Option("--frame-timeout <seconds>", "close a connection whose frame has not arrived whole this long after its first byte; 0 = never").default(DEFAULT_FRAME_TIMEOUT_SECONDS).argParser(integerIn("--frame-timeout", 0, 86_400)))
+    .addOption(new Option("--max-connections <count>", "connections open at once; more are closed as soon as they connect").default(DEFAULT_MAX_CONNECTIONS).argParser(integerIn("--max-connections", 1, 1_000_000)))
     .addOption(new Option("--key <file>", "accept encrypted connections (ECDH + AES) with this server private key file: raw, hex, PEM or DER"))
     .addOption(new Option("--key-curve <curve>", "curve of a raw or hex --key (PEM/DER carry theirs; default secp256k1)").choices(curveNames))
     .addOption(new Option("--fault-latency <ms|min-max>", "fault injection: delay every answer by MS, or by a random MIN-MAX ms").argParser(parseLatency))
@@ -115,6 +126,9 @@ export function parseCliArgs(argv: readonly string[]): CliParseResult {
     faultMethods?: string[];
     key?: string;
     keyCurve?: CurveName;
+    idleTimeout: number;
+    frameTimeout: number;
+    maxConnections: number;
   }>();
   if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
@@ -139,6 +153,9 @@ export function parseCliArgs(argv: readonly string[]): CliParseResult {
       },
       keyFile: o.key,
       keyCurve: o.keyCurve,
+      idleTimeoutSeconds: o.idleTimeout,
+      frameTimeoutSeconds: o.frameTimeout,
+      maxConnections: o.maxConnections,
     },
   };
 }

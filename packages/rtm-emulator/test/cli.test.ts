@@ -22,6 +22,9 @@ describe("parseCliArgs", () => {
       faults: { latencyMs: undefined, dropProbability: undefined, dropEveryNth: undefined, closeAfterQuests: undefined, methods: undefined },
       keyFile: undefined,
       keyCurve: undefined,
+      idleTimeoutSeconds: 60,
+      frameTimeoutSeconds: 30,
+      maxConnections: 4096,
     });
   });
 
@@ -31,6 +34,7 @@ describe("parseCliArgs", () => {
       "--ts-skew", "60", "--max-salts", "1000", "--log-level", "debug", "--max-msg-bytes", "100", "--max-attrs-bytes", "50",
       "--max-recipients", "5", "--fault-latency", "10-20", "--fault-drop-rate", "0.5", "--fault-drop-every", "3",
       "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg", "--key", "/tmp/server.key", "--key-curve", "secp256r1",
+      "--idle-timeout", "0", "--frame-timeout", "5", "--max-connections", "10",
     ]);
     expect(options).toEqual({
       port: 0,
@@ -45,6 +49,9 @@ describe("parseCliArgs", () => {
       faults: { latencyMs: [10, 20], dropProbability: 0.5, dropEveryNth: 3, closeAfterQuests: 7, methods: ["sendmsg", "getmsg"] },
       keyFile: "/tmp/server.key",
       keyCurve: "secp256r1",
+      idleTimeoutSeconds: 0,
+      frameTimeoutSeconds: 5,
+      maxConnections: 10,
     });
     expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
   });
@@ -56,6 +63,8 @@ describe("parseCliArgs", () => {
     [["--project", "1:a", "--project", "1:b"], /project 1 is given twice/],
     [["--project", "1:a", "--port", "65536"], /--port must be an integer in 0\.\.65535/],
     [["--project", "1:a", "--ts-skew", "1.5"], /--ts-skew must be an integer/],
+    [["--project", "1:a", "--max-connections", "0"], /--max-connections must be an integer in 1\.\./],
+    [["--project", "1:a", "--idle-timeout", "-1"], /--idle-timeout must be an integer in 0\.\./],
     [["--project", "1:a", "--log-level", "loud"], /Allowed choices are silent, error, warn, info, debug/],
     [["--project", "1:a", "--durability", "maybe"], /Allowed choices are normal, full/],
     [["--project", "1:a", "--fault-latency", "20-10"], /MIN must not exceed MAX/],

@@ -24,5 +24,7 @@ export const startFromCli: StartEmulator = (options) => {
     faults: options.faults,
     key: key === undefined ? undefined : { privateKey: key, curve: options.keyCurve },
     logLevel: options.logLevel,
+    connectionLimits: { idleTimeoutMs: options.idleTimeoutSeconds * 1000, frameDeadlineMs: options.frameTimeoutSeconds * 1000 },
+    maxConnections: options.maxConnections,
   });
 };

@@ -1,7 +1,7 @@
-import type { KeyInput, ServerEncryption } from "@rtmkit/fpnn";
+import { FpnnError, FpnnErrorCode, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
 import { Authenticator } from "../auth.js";
 import { ChatService } from "../chat-service.js";
-import { DEFAULT_HOST, type LogLevel } from "../cli.js";
+import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, type LogLevel } from "../cli.js";
 import { RtmCode } from "../errors.js";
 import { FaultInjector, type FaultOptions } from "../faults.js";
 import { registerChatHandlers } from "../generated/index.js";
@@ -32,6 +32,13 @@ export interface EmulatorOptions {
   limits?: Partial<ChatLimits>;
   /** Fault injection for resilience tests. */
   faults?: FaultOptions;
+  /**
+   * What one connection may cost (FPNN's ConnectionLimits): idle timeout (60 s), frame deadline (30 s), output
+   * waiting for a client that does not read, payload shape.
+   */
+  connectionLimits?: Partial<ConnectionLimits>;
+  /** Connections open at once; more are closed as soon as they connect (4096). */
+  maxConnections?: number;
   /** Accept encrypted connections: the server private key (raw, hex, PEM or DER, e.g. a key file's contents), or it with its curve. */
   key?: KeyInput | ServerEncryption;
   /** Log verbosity ("warn": error answers; "debug": one line per quest). Default "silent" here, "info" in the CLI. */
@@ -63,12 +70,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const storage = ChatStorage.open({ path: options.db, durability: options.durability, now: options.now });
   let server: FaultingServer;
   try {
-    server = new FaultingServer({ hooks: questLogHooks(logger), encryption: encryptionOf(options.key) }, faults);
+    server = new FaultingServer(
+      {
+        hooks: questLogHooks(logger),
+        encryption: encryptionOf(options.key),
+        limits: options.connectionLimits,
+        maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      },
+      faults,
+    );
     registerChatHandlers(server, createChatHandlers(auth, new ChatService(storage, limits)), {
       missingCode: RtmCode.EMPTY_PARAMETER,
       invalidCode: RtmCode.INVALID_PARAMETER,
     });
-    server.on("error", (error) => logger.error(`internal error: ${error.stack ?? error.message}`));
+    server.on("error", (error) => {
+      if (FpnnError.is(error) && error.code === FpnnErrorCode.CoreInvalidConnection) logger.warn(error.message);
+      else logger.error(`internal error: ${error.stack ?? error.message}`);
+    });
+    server.on("refused", refusalLogger(logger));
     if (logger.enabled("debug")) {
       server.on("connection", (c) => logger.debug(`connection from ${c.remoteAddress}:${c.remotePort}`));
       server.on("disconnect", (c, reason) => logger.debug(`disconnected ${c.remoteAddress}:${c.remotePort}: ${reason.message}`));
@@ -107,6 +126,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       })();
       return closing;
     },
+  };
+}
+
+/** Logs refused connections at most once a second: a flood of them must not flood the log too. */
+function refusalLogger(logger: Logger): () => void {
+  let refused = 0;
+  let loggedAt = 0;
+  return () => {
+    refused++;
+    const now = Date.now();
+    if (now - loggedAt < 1000) return;
+    logger.warn(`refused ${refused} connection(s): the connection limit is reached (--max-connections)`);
+    loggedAt = now;
+    refused = 0;
   };
 }
 
