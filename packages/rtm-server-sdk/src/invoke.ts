@@ -25,7 +25,7 @@ const hooks: Readonly<Record<string, Hook>> = historyHooks;
 interface Filled {
   readonly wire: string;
   readonly option: string | undefined;
-  readonly generate: (nowMs: number) => number;
+  readonly generate: () => number;
 }
 
 /** Everything about a descriptor that can be worked out once, before its first call. */
@@ -131,7 +131,7 @@ export class Invoker {
     const payload: Payload = {};
     const now = Date.now();
     if (d.signed) {
-      const salt = nextSalt(now);
+      const salt = nextSalt();
       const ts = Math.floor(now / 1000);
       payload.pid = this.#pid;
       payload.sign = this.#signer.sign(salt, d.fpnn, ts);
@@ -152,7 +152,7 @@ export class Invoker {
       if (given !== undefined && this.#validate && !isInt64(given)) {
         throw invalidArgument(d.name, `options.${f.option}`, "expected an int64 (a bigint, or a number that is a safe integer)");
       }
-      payload[f.wire] = given ?? f.generate(now);
+      payload[f.wire] = given ?? f.generate();
     }
     return payload;
   }

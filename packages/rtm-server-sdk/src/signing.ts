@@ -21,7 +21,7 @@ export class Signer {
   #method = "";
   #ts = NaN;
   #suffix = "";
-  /** Salt / 1000 (floored) and its decimal text: salts of one millisecond share them. */
+  /** Salt / 1000 (floored) and its decimal text: salts taken close together (the SDK counts ids up by one) share them. */
   #saltHigh = -1;
   #saltHighText = "";
 
@@ -40,7 +40,7 @@ export class Signer {
 
   /**
    * The decimal text of a salt, as String(salt) gives it. Number salts above 2^32 go through V8's
-   * slow double-to-string path; here only salt / 1000 is converted, once per millisecond.
+   * slow double-to-string path; here only salt / 1000 is converted, once per thousand consecutive salts.
    */
   #saltText(salt: bigint | number): string {
     if (typeof salt !== "number" || !Number.isSafeInteger(salt) || salt < 1000) return String(salt);

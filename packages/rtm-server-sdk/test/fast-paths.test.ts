@@ -8,7 +8,9 @@ describe("Signer salt text", () => {
     const signer = new Signer(11000001, "secret");
     const ms = 1_764_108_000_123;
     const salts: (number | bigint)[] = [0, 7, 999, 1000, 1001, 123_456, ms * 1000, ms * 1000 + 5, ms * 1000 + 999, ms * 1000 + 1000, ms * 1000 + 40_007, Number.MAX_SAFE_INTEGER, 2n ** 62n, 42n];
-    for (const salt of [...salts, ...salts.slice().reverse()]) {
+    // A run as the id sequence makes it: consecutive salts from a random start, across thousands.
+    const run = Array.from({ length: 2100 }, (_, i) => 3_141_592_653_589_000 + i);
+    for (const salt of [...salts, ...salts.slice().reverse(), ...run]) {
       expect(signer.sign(salt, "sendmsg", 1_764_108_000)).toBe(computeSign(11000001, "secret", salt, "sendmsg", 1_764_108_000));
     }
   });

@@ -1,6 +1,6 @@
 import { FpnnError, FpnnErrorCode, unpackPayload } from "@rtmkit/fpnn";
 import { describe, expect, it } from "vitest";
-import { computeSign, historyResult, nextId, p2pHistoryResult, RTMError, RtmErrorCode, withAudioInfo, type HistoryPage } from "../src/index.js";
+import { computeSign, historyResult, p2pHistoryResult, RTMError, RtmErrorCode, withAudioInfo, type HistoryPage } from "../src/index.js";
 import { vectors } from "./helpers.js";
 
 describe("signing", () => {
@@ -19,24 +19,6 @@ describe("signing", () => {
       const payload = unpackPayload(frame.subarray(16 + methodLength));
       expect(Object.keys(payload)).toEqual(call.keys.map((k) => k.key));
     }
-  });
-});
-
-describe("ids", () => {
-  it("are unique and increasing over 1M calls in a tight loop (> 1M/s)", () => {
-    let prev = nextId();
-    const n = 1_000_000;
-    for (let i = 0; i < n; i++) {
-      const id = nextId();
-      if (id <= prev) throw new Error(`id ${id} after ${prev}`);
-      prev = id;
-    }
-    expect(Number.isSafeInteger(prev) && prev > 0).toBe(true);
-  });
-
-  it("track the clock: ms * 1000 + sequence", () => {
-    const id = nextId();
-    expect(Math.floor(id / 1000)).toBeGreaterThanOrEqual(Date.now() - 60_000);
   });
 });
 

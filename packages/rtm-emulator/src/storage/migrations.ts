@@ -18,8 +18,10 @@ export interface Migration {
  * room (target, 0); for broadcast (0, 0). History pages walk messages_history in (mtime, id) order,
  * which equals id order because the store never gives a row an mtime below the previous row's.
  * Since version 2 that order is kept in memory, not on the file (see history-index.ts).
- * messages_identity leads with mid: clients make mids from the clock, so new keys land at the right
- * edge of the index instead of all over it, which keeps inserts fast at millions of rows.
+ * messages_identity leads with mid: clients make mids by counting (the rtmkit SDK counts up by one
+ * per process from a random start; other SDKs count from the clock), so a client's new keys land next
+ * to its previous ones, one insertion point per client instead of all over the index, which keeps
+ * inserts fast at millions of rows.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
