@@ -34,6 +34,15 @@ export function timeoutMsOf(timeout: number | undefined, defaultMs: number, fiel
   return timeout * 1000;
 }
 
+/**
+ * A `signal` option that is not an AbortSignal (a look-alike, a string, null): callers check
+ * `signal instanceof AbortSignal` before encoding or sending, and reject with this.
+ */
+export function signalArgumentError(signal: unknown): FpnnError {
+  const got = signal === null ? "null" : typeof signal === "object" ? (signal.constructor?.name ?? "an object") : typeof signal;
+  return argumentError(`options.signal: expected an AbortSignal, got ${got}`);
+}
+
 /** A bad argument: rejected before anything reaches the wire. */
 export function argumentError(message: string): FpnnError {
   return new FpnnError(FpnnErrorCode.CoreEncoding, message);

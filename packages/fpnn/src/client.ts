@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { connect as dialTcp, type Socket } from "node:net";
-import { methodBytesOf, timeoutMsOf, type QuestOptions } from "./arguments.js";
+import { methodBytesOf, signalArgumentError, timeoutMsOf, type QuestOptions } from "./arguments.js";
 import { Connection, type KeepAliveOptions, type QuestHandler } from "./connection.js";
 import { resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
 import { ClientEncryption, type ClientEncryptionOptions } from "./encryption/client.js";
@@ -177,6 +177,9 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   }
 
   private enqueue(method: string, payload: Payload, options: QuestOptions | undefined): Promise<Payload> {
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(signalArgumentError(signal));
+    if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     let methodBytes: Buffer;
     let payloadBytes: Buffer;
     let timeoutMs: number;
@@ -188,8 +191,6 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     if (this.closedByUser) return Promise.reject(new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client is closed", { method }));
     const quest = newPendingQuest(method, timeoutMs, signal, abortQuest);
     quest.seq = this.nextQueueId++;

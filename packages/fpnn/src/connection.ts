@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { methodBytesOf, timeoutMsOf, type QuestOptions } from "./arguments.js";
+import { methodBytesOf, signalArgumentError, timeoutMsOf, type QuestOptions } from "./arguments.js";
 import type { ConnectionLimits, InputBudget } from "./connection-limits.js";
 import { FpnnError } from "./errors.js";
 import type { FrameCipher } from "./frame-cipher.js";
@@ -152,6 +152,7 @@ export class Connection {
       return Promise.reject(error);
     }
     const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(signalArgumentError(signal));
     if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     if (this.state !== "open") return Promise.reject(this.closedError(method));
     if (this.outputBytes > this.limits.maxOutputBytes) return Promise.reject(this.outputFullError(method));
@@ -202,6 +203,7 @@ export class Connection {
       return Promise.reject(encodingFailure(error, method));
     }
     const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(signalArgumentError(signal));
     if (signal?.aborted) return Promise.reject(cancelledError(method, signal));
     const quest = newPendingQuest(method, timeoutMs, signal, abortQuest);
     this.sendQuest(quest, methodBytes, payload);

@@ -51,6 +51,20 @@ describe("calls over a real socket", () => {
     });
   }
 
+  it("rejects a signal option that is not an AbortSignal, naming it, and sends nothing", async () => {
+    const before = h.received.length;
+    for (const signal of [{ aborted: false }, "abort"]) {
+      const error = await h.client.sendChat(1, 2, "hi", "", { signal: signal as unknown as AbortSignal }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RTMError);
+      expect(error).toMatchObject({ code: 20005, method: "sendChat", message: expect.stringMatching(/^options\.signal: expected an AbortSignal/) });
+    }
+    await h.client.sendChat(1, 2, "after", "");
+    expect(h.received.slice(before).map((r) => r.payload.msg)).toEqual(["after"]);
+  });
+
   it("accepts a Set for a set parameter and sends an array; the caller's mid goes out and comes back", async () => {
     const r = await h.client.sendChats(1, new Set([2n, 3n]), "hi", "", { mid: 2n ** 62n + 1n });
     const p = h.received.at(-1)!.payload;
