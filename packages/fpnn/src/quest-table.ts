@@ -19,7 +19,10 @@ export interface PendingQuest {
   /** performance.now() when sent; only tracked when an answer hook wants the latency. */
   startedAt: number;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Called with the quest when its signal aborts (set only with a signal). */
+  onAbort: ((quest: PendingQuest) => void) | undefined;
+  /** The quests waiting under the same signal, this one included, while it waits. */
+  watch: SignalWatch | undefined;
   /** Set while the quest waits in the client's queue: the encoded method name and payload. */
   methodBytes: Buffer | undefined;
   payloadBytes: Buffer | undefined;
@@ -65,6 +68,7 @@ export function newPendingQuest(
     startedAt: now,
     signal,
     onAbort: undefined,
+    watch: undefined,
     methodBytes: undefined,
     payloadBytes: undefined,
     table: undefined,
@@ -72,10 +76,55 @@ export function newPendingQuest(
     next: undefined,
   };
   if (signal !== undefined && onAbort !== undefined) {
-    quest.onAbort = () => onAbort(quest);
-    signal.addEventListener("abort", quest.onAbort, { once: true });
+    quest.onAbort = onAbort;
+    joinWatch(quest, signal);
   }
   return quest;
+}
+
+/**
+ * The quests waiting under one AbortSignal and the signal's one 'abort' listener, however many
+ * quests share it: a listener per quest made Node warn past ten (MaxListenersExceededWarning) and
+ * cost an addEventListener and removeEventListener per quest.
+ */
+interface SignalWatch {
+  readonly signal: AbortSignal;
+  readonly quests: Set<PendingQuest>;
+  readonly listener: () => void;
+}
+
+/** The watch of each signal with quests waiting under it; removed with its listener when the last settles. */
+const watches = new WeakMap<AbortSignal, SignalWatch>();
+
+function joinWatch(quest: PendingQuest, signal: AbortSignal): void {
+  let watch = watches.get(signal);
+  if (watch === undefined) {
+    const created: SignalWatch = { signal, quests: new Set(), listener: () => abortWatch(created) };
+    watches.set(signal, created);
+    signal.addEventListener("abort", created.listener, { once: true });
+    watch = created;
+  }
+  watch.quests.add(quest);
+  quest.watch = watch;
+}
+
+/** A quest settles: it leaves its watch, and the last one out removes the listener. */
+function leaveWatch(quest: PendingQuest): void {
+  const watch = quest.watch!;
+  quest.watch = undefined;
+  watch.quests.delete(quest);
+  if (watch.quests.size === 0 && watches.get(watch.signal) === watch) {
+    watches.delete(watch.signal);
+    watch.signal.removeEventListener("abort", watch.listener);
+  }
+}
+
+/** The signal aborted (its once-listener is gone): every quest still waiting under it is aborted. */
+function abortWatch(watch: SignalWatch): void {
+  watches.delete(watch.signal);
+  // Each onAbort settles its quest, which deletes it from the set: safe while iterating a Set.
+  for (const quest of watch.quests) quest.onAbort!(quest);
+  watch.quests.clear();
 }
 
 /** Deadline granularity: a quest times out at most this much after its deadline, never before. */
@@ -194,18 +243,18 @@ function byOrder(a: PendingQuest, b: PendingQuest): number {
   return a.order - b.order;
 }
 
-/** Settles a quest: detaches its abort listener first. */
+/** Settles a quest: takes it out of its signal's watch first. */
 export function settleResolve(quest: PendingQuest, answer: Payload): void {
-  if (quest.onAbort !== undefined) quest.signal!.removeEventListener("abort", quest.onAbort);
+  if (quest.watch !== undefined) leaveWatch(quest);
   quest.resolve(answer);
 }
 
 export function settleReject(quest: PendingQuest, error: FpnnError): void {
-  if (quest.onAbort !== undefined) quest.signal!.removeEventListener("abort", quest.onAbort);
+  if (quest.watch !== undefined) leaveWatch(quest);
   quest.reject(error);
 }
 
-/** Abort listener target: takes the quest out of whichever table holds it and rejects it with 20015. */
+/** The onAbort of every quest: takes the quest out of whichever table holds it and rejects it with 20015. */
 export function abortQuest(quest: PendingQuest): void {
   const table = quest.table;
   if (table !== undefined && table.take(quest.seq) === quest) settleReject(quest, cancelledError(quest.method, quest.signal!));
