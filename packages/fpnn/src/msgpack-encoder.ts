@@ -1,10 +1,13 @@
 /**
  * Plain msgpack encoder for payloads, writing into one reusable scratch buffer. Same wire rules as
  * the C++ FPNN SDK: smallest encoding for every integer (number or bigint; never float64 for an
- * integral number within 64 bits), str for strings, bin for bytes, no extensions. Decoding is
+ * integral number within 64 bits), str for strings, bin for bytes, str for StrBytes (raw bytes as
+ * they are), no extensions. Decoding is
  * msgpackr's job (msgpack.ts); this exists because msgpackr's pack plus the int64 fix-up walk cost
  * about 4x more per quest, which the runtime's CPU budget cannot carry.
  */
+
+import { StrBytes } from "./str-bytes.js";
 
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -98,6 +101,7 @@ export class MsgpackEncoder {
         else if (Array.isArray(value)) this.writeArray(value, depth + 1);
         else if (value instanceof Map) this.writeMapEntries(value, depth + 1);
         else if (value instanceof Set) this.writeArray([...value], depth + 1);
+        else if (value instanceof StrBytes) this.writeStrBytes(value.bytes);
         else {
           const proto = Object.getPrototypeOf(value) as unknown;
           if (proto !== Object.prototype && proto !== null) throw new UnencodableValue("unsupported object");
@@ -204,6 +208,31 @@ export class MsgpackEncoder {
       this.view.setUint32(at + 1, bytes);
     }
     this.length = at + needed + bytes;
+  }
+
+  /** A str whose bytes are given (not necessarily UTF-8): the header its length needs, then the bytes as they are. */
+  private writeStrBytes(bytes: Uint8Array): void {
+    const size = bytes.length;
+    this.ensure(5 + size);
+    const at = this.length;
+    if (size < 32) {
+      this.buffer[at] = 0xa0 | size;
+      this.length = at + 1;
+    } else if (size < 0x100) {
+      this.buffer[at] = 0xd9;
+      this.buffer[at + 1] = size;
+      this.length = at + 2;
+    } else if (size < 0x10000) {
+      this.buffer[at] = 0xda;
+      this.view.setUint16(at + 1, size);
+      this.length = at + 3;
+    } else {
+      this.buffer[at] = 0xdb;
+      this.view.setUint32(at + 1, size);
+      this.length = at + 5;
+    }
+    this.buffer.set(bytes, this.length);
+    this.length += size;
   }
 
   private writeBytes(bytes: Uint8Array): void {

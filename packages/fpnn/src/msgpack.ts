@@ -3,6 +3,7 @@ import { FpnnError } from "./errors.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import { MsgpackEncoder } from "./msgpack-encoder.js";
 import { decodeSmallMap } from "./small-map-decoder.js";
+import { StrBytes } from "./str-bytes.js";
 
 export type Payload = Record<string, unknown>;
 
@@ -171,7 +172,7 @@ function normaliseValue(value: unknown, path: string, depth: number): unknown {
     case "undefined":
       return null;
     case "object": {
-      if (value === null || value instanceof Uint8Array) return value;
+      if (value === null || value instanceof Uint8Array || value instanceof StrBytes) return value;
       if (depth > MAX_DEPTH) throw encodingError(path, `nested deeper than ${MAX_DEPTH} levels (a cycle?)`);
       if (Array.isArray(value)) return normaliseArray(value, path, depth);
       if (value instanceof Map) return normaliseEntries(value, path, depth);
