@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FpnnClient, FpnnServer } from "../../packages/fpnn/src/index.js";
+import { FpnnClient, FpnnServer, StrBytes } from "../../packages/fpnn/src/index.js";
 import { registerChatHandlers, type ChatHandlers } from "../../packages/rtm-emulator/src/generated/index.js";
 
+const notUtf8 = Uint8Array.of(0x61, 0xff, 0x62);
 const auth = { pid: 11000001, sign: "X", salt: 7712190559145689088n, ts: 1795634291 };
 
 describe("generated emulator handler contracts (registerChatHandlers)", () => {
@@ -17,7 +18,10 @@ describe("generated emulator handler contracts (registerChatHandlers)", () => {
       return request.msg === "wrong-answer" ? ({ mtime: "later" } as unknown as { mtime: number }) : { mtime: 5 };
     },
     sendmsgs: unused, sendgroupmsg: unused, sendroommsg: unused, broadcastmsg: unused, getgroupmsg: unused, getroommsg: unused,
-    getbroadcastmsg: unused, getp2pmsg: unused, getmsg: unused, delmsg: unused,
+    getbroadcastmsg: unused, delmsg: unused,
+    // A body kept as the raw bytes of a str is StrBytes; a bin (Uint8Array) is not what the contract says.
+    getmsg: (request) => ({ id: 1, mtype: 31, msg: request.mid === 1n ? new StrBytes(notUtf8) : (notUtf8 as unknown as string), attrs: "", mtime: 2 }),
+    getp2pmsg: () => ({ num: 1, lastid: 1, begin: 0, end: 0, msgs: [[1, 1, 31, 7, false, new StrBytes(notUtf8), new StrBytes(new Uint8Array(0)), 2]] }),
     getmsgnum: (request) => ({ sender: request.mtypes?.length ?? 0, num: Number(request.xid) }),
   };
   beforeAll(async () => {
@@ -45,6 +49,14 @@ describe("generated emulator handler contracts (registerChatHandlers)", () => {
   it("optional keys may be absent", async () => {
     expect(await client.quest("getmsgnum", { ...auth, type: 2, xid: 2001 })).toEqual({ sender: 0, num: 2001 });
     expect(await client.quest("getmsgnum", { ...auth, type: 2, xid: 7, mtypes: [30, 31] })).toEqual({ sender: 2, num: 7 });
+  });
+
+  it("answers may carry StrBytes where the IDL says string (a str kept as its raw bytes), not a bin", async () => {
+    const ref = { ...auth, from: 1, xid: 2, type: 1 };
+    expect(await client.quest("getmsg", { ...ref, mid: 1 })).toMatchObject({ msg: "a\uFFFDb", attrs: "" });
+    await expect(client.quest("getmsg", { ...ref, mid: 2 })).rejects.toMatchObject({ code: 20001 });
+    const page = await client.quest("getp2pmsg", { ...auth, uid: 1, ouid: 2, desc: true, num: 1, begin: 0, end: 0, lastid: 0, mtypes: [] });
+    expect(page.msgs).toEqual([[1, 1, 31, 7, false, "a\uFFFDb", "", 2]]);
   });
 
   it("in dev, an answer that breaks the contract becomes an error answer instead of going out", async () => {

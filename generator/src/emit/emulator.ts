@@ -1,10 +1,10 @@
 import type { IdlModel, ServiceModel } from "../idl/model.js";
 import { contractRuntimeSource } from "./contract-runtime-template.js";
 import { NamedTypes } from "./named-types.js";
-import { scalarsSource, wireReadersSource } from "./scalars-template.js";
+import { answerScalarsImport, answerScalarsSource, scalarsSource, wireReadersSource } from "./scalars-template.js";
 import { typesImports } from "./sdk.js";
 import { generatedHeader, renderTs } from "./source-file.js";
-import { docComment, scalarHelperNames, tsOutput, upperFirst, usedHelpers, wireReader, wireReaderNames, zodWire } from "./ts-text.js";
+import { answerHelperNames, docComment, scalarHelperNames, tsOutput, upperFirst, usedHelpers, wireReader, wireReaderNames, zodWire } from "./ts-text.js";
 
 /** The auth keys a `signed` service's requests carry. */
 const signedAuth = [
@@ -21,7 +21,7 @@ const signedAuth = [
 export function emitEmulator(model: IdlModel): Map<string, string> {
   const named = new NamedTypes(model);
   const out = new Map<string, string>();
-  out.set("scalars.ts", `${generatedHeader(["the IDL scalar types"], "//")}\n\n${scalarsSource}\n${wireReadersSource}`);
+  out.set("scalars.ts", `${generatedHeader(["the IDL scalar types"], "//")}\n\n${answerScalarsImport}\n${scalarsSource}\n${answerScalarsSource}\n${wireReadersSource}`);
   out.set("contract-runtime.ts", `${generatedHeader(["the generator's contract runtime"], "//")}\n\n${contractRuntimeSource}`);
   out.set("types.ts", emitWireTypes(model, named));
   for (const s of model.services) out.set(`${s.name}.ts`, emitContracts(s, named, model));
@@ -36,7 +36,7 @@ export function emitEmulator(model: IdlModel): Map<string, string> {
   return out;
 }
 
-/** Records/structs as they travel (64-bit values as bigint | number on answers), plus their schemas. */
+/** Records/structs as answers carry them (64-bit values as bigint | number, strings as string | StrBytes), plus their schemas. */
 function emitWireTypes(model: IdlModel, named: NamedTypes): string {
   const roots = model.services.flatMap((s) => s.fpnnMethods.flatMap((m) => [...m.request.map((r) => r.type), ...m.answer.map((a) => a.type)]));
   const reachable = named.reachable(roots);
@@ -46,8 +46,10 @@ function emitWireTypes(model: IdlModel, named: NamedTypes): string {
       body.push(`${docComment(e.doc)}export const ${e.name} = { ${e.values.map((v) => `${v.name}: ${v.value}`).join(", ")} } as const;`);
       body.push(`export type ${e.name} = (typeof ${e.name})[keyof typeof ${e.name}];`);
     }
+    const schemas: string[] = []; // the zod texts: what the scalar helpers are imported for
     for (const { kind, type } of reachable) {
-      const fields = type.fields.map((x) => `${zodWire(x.type, named.enumBase)}${x.optional ? ".optional()" : ""}`);
+      const fields = type.fields.map((x) => `${zodWire(x.type, named.enumBase, true)}${x.optional ? ".optional()" : ""}`);
+      schemas.push(...fields);
       if (kind === "record") {
         body.push(`${docComment(type.doc)}export type ${type.name} = [${type.fields.map((x) => `${x.name}: ${tsOutput(x.type, true, true)}`).join(", ")}];`);
         body.push(`export const ${type.name}Wire = z.tuple([${fields.join(", ")}]);`);
@@ -57,7 +59,8 @@ function emitWireTypes(model: IdlModel, named: NamedTypes): string {
       }
     }
     if (reachable.length > 0) f.addImportDeclaration({ moduleSpecifier: "zod", namedImports: ["z"] });
-    const helpers = usedHelpers(body, scalarHelperNames);
+    if (body.some((b) => /\bStrBytes\b/.test(b))) f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["StrBytes"], isTypeOnly: true });
+    const helpers = usedHelpers(schemas, [...scalarHelperNames, ...answerHelperNames]);
     if (helpers.length > 0) f.addImportDeclaration({ moduleSpecifier: "./scalars.js", namedImports: helpers });
     f.addStatements(`\n${body.join("\n\n")}`);
   });
@@ -99,7 +102,7 @@ export const signedAuthKeys: readonly KeySpec[] = [${signedAuth.map((a) => `{ ke
           .join("\n")}\n}`,
       );
       body.push(
-        `export const ${m.fpnn.replace(/^\*/, "")}Answer = z.object({ ${m.answer.map((a) => `${a.wire}: ${zodWire(a.type, named.enumBase)}${a.optional ? ".optional()" : ""}`).join(", ")} });`,
+        `export const ${m.fpnn.replace(/^\*/, "")}Answer = z.object({ ${m.answer.map((a) => `${a.wire}: ${zodWire(a.type, named.enumBase, true)}${a.optional ? ".optional()" : ""}`).join(", ")} });`,
       );
       handlerLines.push(
         `${docComment(m.doc)}${JSON.stringify(m.fpnn)}(request: ${T}Request${signed ? ", auth: SignedAuth" : ""}, context: HandlerContext): ${T}Answer | Promise<${T}Answer>;`,
@@ -143,9 +146,10 @@ export function register${Svc}Handlers(server: FpnnServer, handlers: ${Svc}Handl
   return server;
 }`);
     f.addImportDeclaration({ moduleSpecifier: "zod", namedImports: ["z"] });
-    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["FpnnError", "type FpnnServer", "type Payload"] });
+    const usesStrBytes = body.some((b) => /\bStrBytes\b/.test(b));
+    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["FpnnError", "type FpnnServer", "type Payload", ...(usesStrBytes ? ["type StrBytes"] : [])] });
     f.addImportDeclaration({ moduleSpecifier: "./contract-runtime.js", namedImports: ["checkAnswer", "checkRequest", "type KeySpec"] });
-    const helpers = usedHelpers(body, [...scalarHelperNames, ...wireReaderNames]);
+    const helpers = usedHelpers(body, [...scalarHelperNames, ...answerHelperNames, ...wireReaderNames]);
     if (helpers.length > 0) f.addImportDeclaration({ moduleSpecifier: "./scalars.js", namedImports: helpers });
     const imports = typesImports(body, named).filter((n) => !n.endsWith("Input"));
     if (imports.length > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: imports });

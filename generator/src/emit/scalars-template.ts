@@ -80,6 +80,17 @@ export function isSetOf(v: unknown, item: (x: unknown) => boolean): boolean {
 `;
 
 /**
+ * The emulator's answer-side schemas, emitted after the schemas in the emulator's `scalars.ts`: what a
+ * handler may answer where the IDL says string. A str whose bytes are not UTF-8 (a C++ peer's
+ * std::string) is kept as those bytes and goes back out as a str holding them (StrBytes).
+ */
+export const answerScalarsImport = `import { StrBytes } from "@rtmkit/fpnn";`;
+
+export const answerScalarsSource = `/** A string in an answer: text, or a str's raw bytes kept as a peer sent them (written back as that str). */
+export const answerString = z.union([z.string(), z.instanceof(StrBytes)], { error: "expected a string or StrBytes" });
+`;
+
+/**
  * Plain readers for the emulator's hot path, emitted after the schemas in the emulator's \`scalars.ts\`:
  * each returns what the matching wire schema would output for a value it recognizes as well formed,
  * and undefined for anything else, which then goes through the schema (which accepts or words the error).

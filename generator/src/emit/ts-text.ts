@@ -18,16 +18,27 @@ export function tsInput(t: TypeRef): string {
   }
 }
 
-/** The type a result carries (64-bit values as bigint). `wireInt64` widens int64 to bigint | number (server answers). */
-export function tsOutput(t: TypeRef, wireInt64 = false, enumsAsNumber = false): string {
+/**
+ * The type a result carries (64-bit values as bigint). `serverAnswer`: as a server's answer may hold it,
+ * int64 as bigint | number and string as string | StrBytes (a str's raw bytes, kept as a peer sent them).
+ */
+export function tsOutput(t: TypeRef, serverAnswer = false, enumsAsNumber = false): string {
   switch (t.kind) {
     case "scalar":
-      return { int8: "number", int16: "number", int32: "number", int64: wireInt64 ? "bigint | number" : "bigint", bool: "boolean", string: "string", bytes: "Uint8Array" }[t.name];
+      return {
+        int8: "number",
+        int16: "number",
+        int32: "number",
+        int64: serverAnswer ? "bigint | number" : "bigint",
+        bool: "boolean",
+        string: serverAnswer ? "string | StrBytes" : "string",
+        bytes: "Uint8Array",
+      }[t.name];
     case "list":
     case "set":
-      return `${wrap(tsOutput(t.of, wireInt64, enumsAsNumber))}[]`;
+      return `${wrap(tsOutput(t.of, serverAnswer, enumsAsNumber))}[]`;
     case "map":
-      return `Record<string, ${tsOutput(t.value, wireInt64, enumsAsNumber)}>`;
+      return `Record<string, ${tsOutput(t.value, serverAnswer, enumsAsNumber)}>`;
     case "enum":
       return enumsAsNumber ? "number" : t.name;
     default:
@@ -100,16 +111,27 @@ export function fastCheck(t: TypeRef, v: string, enumValues: (name: string) => r
 
 export const fastCheckHelperNames = ["isInt8", "isInt16", "isInt32", "isIntIn", "isInt64", "isBool", "isString", "isBytes", "isListOf", "isSetOf"];
 
-/** zod schema text checking a decoded wire value (64-bit values become bigint). */
-export function zodWire(t: TypeRef, enumBase: (name: string) => string): string {
+/**
+ * zod schema text checking a decoded wire value (64-bit values become bigint). `serverAnswer`: a value a
+ * server is about to send, where a string may also be StrBytes (see tsOutput).
+ */
+export function zodWire(t: TypeRef, enumBase: (name: string) => string, serverAnswer = false): string {
   switch (t.kind) {
     case "scalar":
-      return { int8: "wireInt8", int16: "wireInt16", int32: "wireInt32", int64: "wireInt64", bool: "bool", string: "string", bytes: "wireBytes" }[t.name];
+      return {
+        int8: "wireInt8",
+        int16: "wireInt16",
+        int32: "wireInt32",
+        int64: "wireInt64",
+        bool: "bool",
+        string: serverAnswer ? "answerString" : "string",
+        bytes: "wireBytes",
+      }[t.name];
     case "list":
     case "set":
-      return `z.array(${zodWire(t.of, enumBase)})`;
+      return `z.array(${zodWire(t.of, enumBase, serverAnswer)})`;
     case "map":
-      return `z.record(z.string(), ${zodWire(t.value, enumBase)})`;
+      return `z.record(z.string(), ${zodWire(t.value, enumBase, serverAnswer)})`;
     case "enum":
       return zodWire({ kind: "scalar", name: enumBase(t.name) as "int8" }, enumBase);
     default:
@@ -141,6 +163,9 @@ export function usedHelpers(texts: readonly string[], names: readonly string[]):
 }
 
 export const scalarHelperNames = ["int8", "int16", "int32", "int64", "bool", "string", "bytes", "setOf", "wireInt8", "wireInt16", "wireInt32", "wireInt64", "wireBytes"];
+
+/** The emulator's answer-side scalar helpers (see answerScalarsSource). */
+export const answerHelperNames = ["answerString"];
 
 export const wireReaderNames = ["readWireInt8", "readWireInt16", "readWireInt32", "readWireInt64", "readBool", "readString", "readListOf"];
 
