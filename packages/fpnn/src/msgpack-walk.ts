@@ -208,9 +208,9 @@ function skipValue(bytes: Uint8Array, at: number, end: number): number {
 /**
  * The raw bytes of the value of top-level map key `key` when it is a msgpack str (fixstr/str8/16/32), else undefined.
  *
- * The answer is a view into `bytes` (copy it to keep it beyond the life of the buffer). The first entry
- * with that key counts; undefined too when the value at `start` is not a map or the bytes are truncated
- * or malformed before the key is found.
+ * The answer is a view into `bytes` (copy it to keep it beyond the life of the buffer). A key that
+ * occurs more than once counts by its last entry, as in a decoder that builds an object (msgpackr).
+ * Undefined too when the value at `start` is not a map, or the map is truncated or malformed.
  */
 export function topLevelStrBytes(bytes: Uint8Array, start: number, end: number, key: string): Uint8Array | undefined {
   checkRange(bytes, start, end);
@@ -219,22 +219,19 @@ export function topLevelStrBytes(bytes: Uint8Array, start: number, end: number, 
   if (at < 0 || container !== 2) return undefined;
   const entries = childValues / 2;
   const wanted = keyBytes(key);
+  let found: Uint8Array | undefined;
   for (let i = 0; i < entries; i++) {
-    const keyAt = at;
-    const keyStart = strStart(bytes, keyAt, end);
-    at = skipValue(bytes, keyAt, end);
-    if (at < 0) return undefined;
-    const isKey = keyStart >= 0 && at - keyStart === wanted.length && sameBytes(bytes, keyStart, wanted);
-    if (isKey) {
-      const valueStart = strStart(bytes, at, end);
-      if (valueStart < 0) return undefined;
-      const valueEnd = skipValue(bytes, at, end);
-      return valueEnd < 0 ? undefined : bytes.subarray(valueStart, valueEnd);
-    }
+    const keyStart = strStart(bytes, at, end);
     at = skipValue(bytes, at, end);
     if (at < 0) return undefined;
+    const isKey = keyStart >= 0 && at - keyStart === wanted.length && sameBytes(bytes, keyStart, wanted);
+    const valueStart = isKey ? strStart(bytes, at, end) : -1;
+    const valueEnd = skipValue(bytes, at, end);
+    if (valueEnd < 0) return undefined;
+    if (isKey) found = valueStart < 0 ? undefined : bytes.subarray(valueStart, valueEnd);
+    at = valueEnd;
   }
-  return undefined;
+  return found;
 }
 
 /** Where the body of the str at bytes[at] starts, or -1 when it is not a (complete) str header. */

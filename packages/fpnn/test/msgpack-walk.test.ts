@@ -268,6 +268,10 @@ describe("topLevelStrBytes", () => {
     expect(none("82 a1 61 c1 a3 6d7367 a1 61")).toBeUndefined(); // malformed before the key
     expect(none("82 a1 61 db ffffffff a3 6d7367 a1 61")).toBeUndefined();
     expect(topLevelStrBytes(new Uint8Array(0), 0, 0, "msg")).toBeUndefined();
+    // A repeated key counts by its last entry, as msgpackr decodes it.
+    expect(hexOf(none("83 a3 6d7367 a1 61 a1 78 01 a3 6d7367 a2 6263"))).toBe("6263");
+    expect(none("82 a3 6d7367 a1 61 a3 6d7367 01")).toBeUndefined();
+    expect(none("82 a3 6d7367 a1 61 a3 6d7367 a5 01")).toBeUndefined(); // the last one is cut
     // Keys match by bytes, not by prefix: "msgs" is not "msg".
     expect(hexOf(none("82 a4 6d736773 a1 61 a3 6d7367 a1 62"))).toBe("62");
   });
