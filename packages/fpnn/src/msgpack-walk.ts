@@ -16,128 +16,142 @@ export interface PayloadShapeLimits {
   readonly maxDepth: number;
 }
 
-const TRUNCATED = "truncated";
-const NEVER_USED = "malformed: 0xc1 is never used";
-const TRAILING = "trailing bytes after the value";
+/**
+ * Whole size of the values whose size the first byte tells (ints, floats, nil, bools, fixstr, fixext),
+ * 0 for the others (containers, str/bin/ext 8..32, 0xc1).
+ */
+const FIXED_SIZE = new Uint8Array(256);
+for (let b = 0; b < 0x80; b++) FIXED_SIZE[b] = 1; // positive fixint
+for (let b = 0xe0; b < 0x100; b++) FIXED_SIZE[b] = 1; // negative fixint
+for (let b = 0xa0; b < 0xc0; b++) FIXED_SIZE[b] = 1 + (b & 0x1f); // fixstr
+for (const [b, size] of [
+  [0xc0, 1], [0xc2, 1], [0xc3, 1], // nil, false, true
+  [0xcc, 2], [0xd0, 2], [0xcd, 3], [0xd1, 3], [0xca, 5], [0xce, 5], [0xd2, 5], [0xcb, 9], [0xcf, 9], [0xd3, 9], // numbers
+  [0xd4, 3], [0xd5, 4], [0xd6, 6], [0xd7, 10], [0xd8, 18], // fixext 1..16: type, data
+] as const) FIXED_SIZE[b] = size;
 
-// What step() read, handed back through module state so that no result object is made per value.
-// Safe: every function here runs to completion synchronously.
-/** Values the value at hand contains: 0 for a scalar, n for an array of n, 2n for a map of n entries. */
-let childValues = 0;
-/** 0: a scalar (str, bin, ext, number, ...), 1: an array, 2: a map. */
-let container = 0;
+// What walk() answers instead of a position.
+const TRUNCATED = -1;
+const NEVER_USED = -2;
+const TOO_MANY = -3;
+const TOO_DEEP = -4;
 
-/** Pending value counts of the enclosing containers, reused across calls; grown on demand. */
+/** Pending value counts of the enclosing containers, reused across calls (walk() runs to completion); grown on demand. */
 let stack: Float64Array = new Float64Array(64);
+/** Levels of stack kept for the next walk. */
+const KEPT_STACK = 1024;
 
 /**
- * Steps over the header of the value at bytes[at] and, for a scalar, its body. Answers the position
- * after them, -1 when they run past `end`, -2 for 0xc1. Sets `container` and `childValues`.
+ * Steps over the one value at bytes[at] and everything in it: the position after it, or TRUNCATED,
+ * NEVER_USED (0xc1), TOO_MANY (more than maxEntries map entries and array elements) or TOO_DEEP
+ * (containers nested deeper than maxDepth), as soon as that is known. Each byte it reads is inside [at, end).
  */
-function step(bytes: Uint8Array, at: number, end: number): number {
-  const b = bytes[at]!;
-  container = 0;
-  childValues = 0;
-  if (b < 0x80 || b >= 0xe0) return at + 1; // positive and negative fixint
-  if (b < 0x90) {
-    container = 2;
-    childValues = 2 * (b & 0x0f);
-    return at + 1;
+function walk(bytes: Uint8Array, at: number, end: number, maxEntries: number, maxDepth: number): number {
+  let pendingAbove = stack;
+  let depth = 0;
+  let pending = 1; // values still to read at this depth
+  let entries = 0;
+  for (;;) {
+    if (pending === 0) {
+      if (depth === 0) return at;
+      pending = pendingAbove[--depth]!;
+      continue;
+    }
+    pending--;
+    if (at >= end) return TRUNCATED;
+    const b = bytes[at]!;
+    const size = FIXED_SIZE[b]!;
+    if (size !== 0) {
+      at += size;
+      if (at > end) return TRUNCATED;
+      continue;
+    }
+    let count = 0; // the container's map entries or array elements
+    let values = 0; // the values in it: 2 per map entry
+    if (b < 0xa0) {
+      count = b & 0x0f;
+      values = b < 0x90 ? 2 * count : count; // fixmap, fixarray
+      at++;
+    } else {
+      let length = -1; // of a str, bin or ext body after its header (an ext's type byte included)
+      switch (b) {
+        case 0xc4: // bin 8
+        case 0xd9: // str 8
+          if (at + 2 > end) return TRUNCATED;
+          length = bytes[at + 1]!;
+          at += 2;
+          break;
+        case 0xc5: // bin 16
+        case 0xda: // str 16
+          if (at + 3 > end) return TRUNCATED;
+          length = (bytes[at + 1]! << 8) | bytes[at + 2]!;
+          at += 3;
+          break;
+        case 0xc6: // bin 32
+        case 0xdb: // str 32
+          if (at + 5 > end) return TRUNCATED;
+          length = uint32(bytes, at + 1);
+          at += 5;
+          break;
+        case 0xc7: // ext 8: length, type, data
+          if (at + 2 > end) return TRUNCATED;
+          length = 1 + bytes[at + 1]!;
+          at += 2;
+          break;
+        case 0xc8: // ext 16
+          if (at + 3 > end) return TRUNCATED;
+          length = 1 + ((bytes[at + 1]! << 8) | bytes[at + 2]!);
+          at += 3;
+          break;
+        case 0xc9: // ext 32
+          if (at + 5 > end) return TRUNCATED;
+          length = 1 + uint32(bytes, at + 1);
+          at += 5;
+          break;
+        case 0xdc: // array 16
+        case 0xde: // map 16
+          if (at + 3 > end) return TRUNCATED;
+          count = (bytes[at + 1]! << 8) | bytes[at + 2]!;
+          values = b === 0xde ? 2 * count : count;
+          at += 3;
+          break;
+        case 0xdd: // array 32
+        case 0xdf: // map 32
+          if (at + 5 > end) return TRUNCATED;
+          count = uint32(bytes, at + 1);
+          values = b === 0xdf ? 2 * count : count;
+          at += 5;
+          break;
+        default: // 0xc1, the one byte msgpack never uses (every other one is handled above)
+          return NEVER_USED;
+      }
+      if (length >= 0) {
+        at += length;
+        if (at > end) return TRUNCATED;
+        continue;
+      }
+    }
+    entries += count;
+    if (entries > maxEntries) return TOO_MANY;
+    if (depth >= maxDepth) return TOO_DEEP;
+    if (values === 0) continue;
+    if (depth === pendingAbove.length) {
+      pendingAbove = grown(pendingAbove);
+      if (pendingAbove.length <= KEPT_STACK) stack = pendingAbove; // a deeper one is not kept beyond this walk
+    }
+    pendingAbove[depth++] = pending;
+    pending = values;
   }
-  if (b < 0xa0) {
-    container = 1;
-    childValues = b & 0x0f;
-    return at + 1;
-  }
-  let next: number;
-  if (b < 0xc0) {
-    next = at + 1 + (b & 0x1f); // fixstr
-    return next > end ? -1 : next;
-  }
-  switch (b) {
-    case 0xc0: // nil
-    case 0xc2: // false
-    case 0xc3: // true
-      return at + 1;
-    case 0xc1:
-      return -2;
-    case 0xc4: // bin 8
-    case 0xd9: // str 8
-      if (at + 2 > end) return -1;
-      next = at + 2 + bytes[at + 1]!;
-      break;
-    case 0xc5: // bin 16
-    case 0xda: // str 16
-      if (at + 3 > end) return -1;
-      next = at + 3 + ((bytes[at + 1]! << 8) | bytes[at + 2]!);
-      break;
-    case 0xc6: // bin 32
-    case 0xdb: // str 32
-      if (at + 5 > end) return -1;
-      next = at + 5 + uint32(bytes, at + 1);
-      break;
-    case 0xc7: // ext 8: length, type, data
-      if (at + 2 > end) return -1;
-      next = at + 3 + bytes[at + 1]!;
-      break;
-    case 0xc8: // ext 16
-      if (at + 3 > end) return -1;
-      next = at + 4 + ((bytes[at + 1]! << 8) | bytes[at + 2]!);
-      break;
-    case 0xc9: // ext 32
-      if (at + 5 > end) return -1;
-      next = at + 6 + uint32(bytes, at + 1);
-      break;
-    case 0xcc: // uint 8
-    case 0xd0: // int 8
-      next = at + 2;
-      break;
-    case 0xcd: // uint 16
-    case 0xd1: // int 16
-      next = at + 3;
-      break;
-    case 0xca: // float 32
-    case 0xce: // uint 32
-    case 0xd2: // int 32
-      next = at + 5;
-      break;
-    case 0xcb: // float 64
-    case 0xcf: // uint 64
-    case 0xd3: // int 64
-      next = at + 9;
-      break;
-    case 0xd4: // fixext 1: type, data
-      next = at + 3;
-      break;
-    case 0xd5: // fixext 2
-      next = at + 4;
-      break;
-    case 0xd6: // fixext 4
-      next = at + 6;
-      break;
-    case 0xd7: // fixext 8
-      next = at + 10;
-      break;
-    case 0xd8: // fixext 16
-      next = at + 18;
-      break;
-    case 0xdc: // array 16
-    case 0xde: // map 16
-      if (at + 3 > end) return -1;
-      container = b === 0xdc ? 1 : 2;
-      childValues = container * ((bytes[at + 1]! << 8) | bytes[at + 2]!);
-      return at + 3;
-    default: // 0xdd array 32, 0xdf map 32 (every other byte is handled above)
-      if (at + 5 > end) return -1;
-      container = b === 0xdd ? 1 : 2;
-      childValues = container * uint32(bytes, at + 1);
-      return at + 5;
-  }
-  return next > end ? -1 : next;
 }
 
 function uint32(bytes: Uint8Array, at: number): number {
   return bytes[at]! * 0x100_0000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+}
+
+function grown(old: Float64Array): Float64Array {
+  const bigger = new Float64Array(old.length * 2);
+  bigger.set(old);
+  return bigger;
 }
 
 function checkRange(bytes: Uint8Array, start: number, end: number): void {
@@ -159,50 +173,19 @@ function checkRange(bytes: Uint8Array, start: number, end: number): void {
  */
 export function checkPayloadShape(bytes: Uint8Array, start: number, end: number, limits: PayloadShapeLimits): string | undefined {
   checkRange(bytes, start, end);
-  const { maxEntries, maxDepth } = limits;
-  let pendingAbove: Float64Array = stack;
-  let at = start;
-  let depth = 0;
-  let pending = 1; // values still to read at this depth
-  let entries = 0;
-  for (;;) {
-    if (pending === 0) {
-      if (depth === 0) break;
-      pending = pendingAbove[--depth]!;
-      continue;
-    }
-    pending--;
-    if (at >= end) return TRUNCATED;
-    at = step(bytes, at, end);
-    if (at < 0) return at === -1 ? TRUNCATED : NEVER_USED;
-    if (container === 0) continue;
-    entries += container === 1 ? childValues : childValues / 2;
-    if (entries > maxEntries) return `more than ${maxEntries} map entries and array elements`;
-    if (depth >= maxDepth) return `nested deeper than ${maxDepth} levels`;
-    if (childValues === 0) continue;
-    if (depth === pendingAbove.length) pendingAbove = stack = grown(pendingAbove);
-    pendingAbove[depth++] = pending;
-    pending = childValues;
+  const after = walk(bytes, start, end, limits.maxEntries, limits.maxDepth);
+  switch (after) {
+    case TRUNCATED:
+      return "truncated";
+    case NEVER_USED:
+      return "malformed: 0xc1 is never used";
+    case TOO_MANY:
+      return `more than ${limits.maxEntries} map entries and array elements`;
+    case TOO_DEEP:
+      return `nested deeper than ${limits.maxDepth} levels`;
+    default:
+      return after === end ? undefined : "trailing bytes after the value";
   }
-  return at === end ? undefined : TRAILING;
-}
-
-function grown(old: Float64Array): Float64Array {
-  const bigger = new Float64Array(old.length * 2);
-  bigger.set(old);
-  return bigger;
-}
-
-/** Position after the value at bytes[at], or -1 when it is truncated or malformed. Bounded by the bytes: every value takes at least one. */
-function skipValue(bytes: Uint8Array, at: number, end: number): number {
-  let pending = 1;
-  while (pending > 0) {
-    if (at >= end) return -1;
-    at = step(bytes, at, end);
-    if (at < 0) return -1;
-    pending += childValues - 1;
-  }
-  return at;
 }
 
 /**
@@ -215,18 +198,30 @@ function skipValue(bytes: Uint8Array, at: number, end: number): number {
 export function topLevelStrBytes(bytes: Uint8Array, start: number, end: number, key: string): Uint8Array | undefined {
   checkRange(bytes, start, end);
   if (start >= end) return undefined;
-  let at = step(bytes, start, end);
-  if (at < 0 || container !== 2) return undefined;
-  const entries = childValues / 2;
+  const b = bytes[start]!;
+  let entries: number;
+  let at: number;
+  if ((b & 0xf0) === 0x80) {
+    entries = b & 0x0f;
+    at = start + 1;
+  } else if (b === 0xde && start + 3 <= end) {
+    entries = (bytes[start + 1]! << 8) | bytes[start + 2]!;
+    at = start + 3;
+  } else if (b === 0xdf && start + 5 <= end) {
+    entries = uint32(bytes, start + 1);
+    at = start + 5;
+  } else {
+    return undefined;
+  }
   const wanted = keyBytes(key);
   let found: Uint8Array | undefined;
   for (let i = 0; i < entries; i++) {
     const keyStart = strStart(bytes, at, end);
-    at = skipValue(bytes, at, end);
+    at = walk(bytes, at, end, Infinity, Infinity);
     if (at < 0) return undefined;
     const isKey = keyStart >= 0 && at - keyStart === wanted.length && sameBytes(bytes, keyStart, wanted);
     const valueStart = isKey ? strStart(bytes, at, end) : -1;
-    const valueEnd = skipValue(bytes, at, end);
+    const valueEnd = walk(bytes, at, end, Infinity, Infinity);
     if (valueEnd < 0) return undefined;
     if (isKey) found = valueStart < 0 ? undefined : bytes.subarray(valueStart, valueEnd);
     at = valueEnd;
