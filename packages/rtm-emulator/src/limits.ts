@@ -27,7 +27,7 @@ export const HISTORY_PAGE_MAX = 20;
 export const MTYPE_MIN = 1;
 export const MTYPE_MAX = 127;
 
-/** A message body: text, or raw bytes when a peer sent a msgpack str that is not valid UTF-8 or a bin. */
+/** A message body: text, or the raw bytes of a msgpack str that is not valid UTF-8 (see server/wire-bodies.ts). */
 export type MessageBody = string | Uint8Array;
 
 export function resolveLimits(overrides: Partial<ChatLimits> = {}): ChatLimits {

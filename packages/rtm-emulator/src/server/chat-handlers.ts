@@ -2,15 +2,8 @@ import { FpnnError } from "@rtmkit/fpnn";
 import type { Authenticator } from "../auth.js";
 import type { ChatService } from "../chat-service.js";
 import { RtmError } from "../errors.js";
-import type {
-  ChatHandlers,
-  GetbroadcastmsgAnswer,
-  GetgroupmsgAnswer,
-  GetmsgAnswer,
-  Getp2pmsgAnswer,
-  GetroommsgAnswer,
-  SignedAuth,
-} from "../generated/index.js";
+import type { ChatHandlers, SignedAuth } from "../generated/index.js";
+import { historyAnswer, messageAnswer, withSentBodies } from "./wire-bodies.js";
 
 /** The `raiser` of every error answer the emulator sends. */
 export const RAISER = "rtm-emulator";
@@ -20,8 +13,9 @@ export const RAISER = "rtm-emulator";
  * RtmError refusals become FPNN error answers `{code, ex, raiser}`; anything else propagates (an
  * internal failure, answered 20001 by the runtime and reported as a server 'error').
  *
- * Stored bodies are strings unless a peer sent bytes, so history rows and getmsg answers match the
- * contract's string fields; they are passed through without a per-row copy.
+ * Bodies are kept byte for byte (wire-bodies.ts): a send whose `msg` or `attrs` is a str that is not
+ * UTF-8 stores those bytes, and getmsg and history answer them as the same str (StrBytes); text stays
+ * text. History rows are passed through without a per-row copy.
  */
 export function createChatHandlers(auth: Authenticator, chat: ChatService): ChatHandlers {
   const signed = <T>(method: string, credentials: SignedAuth, run: (pid: number) => T): T => {
@@ -33,16 +27,16 @@ export function createChatHandlers(auth: Authenticator, chat: ChatService): Chat
     }
   };
   return {
-    sendmsg: (request, credentials) => signed("sendmsg", credentials, (pid) => chat.sendmsg(pid, request)),
-    sendmsgs: (request, credentials) => signed("sendmsgs", credentials, (pid) => chat.sendmsgs(pid, request)),
-    sendgroupmsg: (request, credentials) => signed("sendgroupmsg", credentials, (pid) => chat.sendgroupmsg(pid, request)),
-    sendroommsg: (request, credentials) => signed("sendroommsg", credentials, (pid) => chat.sendroommsg(pid, request)),
-    broadcastmsg: (request, credentials) => signed("broadcastmsg", credentials, (pid) => chat.broadcastmsg(pid, request)),
-    getgroupmsg: (request, credentials) => signed("getgroupmsg", credentials, (pid) => chat.getgroupmsg(pid, request) as GetgroupmsgAnswer),
-    getroommsg: (request, credentials) => signed("getroommsg", credentials, (pid) => chat.getroommsg(pid, request) as GetroommsgAnswer),
-    getbroadcastmsg: (request, credentials) => signed("getbroadcastmsg", credentials, (pid) => chat.getbroadcastmsg(pid, request) as GetbroadcastmsgAnswer),
-    getp2pmsg: (request, credentials) => signed("getp2pmsg", credentials, (pid) => chat.getp2pmsg(pid, request) as Getp2pmsgAnswer),
-    getmsg: (request, credentials) => signed("getmsg", credentials, (pid) => chat.getmsg(pid, request) as GetmsgAnswer),
+    sendmsg: (request, credentials, { frame }) => signed("sendmsg", credentials, (pid) => chat.sendmsg(pid, withSentBodies(request, frame))),
+    sendmsgs: (request, credentials, { frame }) => signed("sendmsgs", credentials, (pid) => chat.sendmsgs(pid, withSentBodies(request, frame))),
+    sendgroupmsg: (request, credentials, { frame }) => signed("sendgroupmsg", credentials, (pid) => chat.sendgroupmsg(pid, withSentBodies(request, frame))),
+    sendroommsg: (request, credentials, { frame }) => signed("sendroommsg", credentials, (pid) => chat.sendroommsg(pid, withSentBodies(request, frame))),
+    broadcastmsg: (request, credentials, { frame }) => signed("broadcastmsg", credentials, (pid) => chat.broadcastmsg(pid, withSentBodies(request, frame))),
+    getgroupmsg: (request, credentials) => signed("getgroupmsg", credentials, (pid) => historyAnswer(chat.getgroupmsg(pid, request))),
+    getroommsg: (request, credentials) => signed("getroommsg", credentials, (pid) => historyAnswer(chat.getroommsg(pid, request))),
+    getbroadcastmsg: (request, credentials) => signed("getbroadcastmsg", credentials, (pid) => historyAnswer(chat.getbroadcastmsg(pid, request))),
+    getp2pmsg: (request, credentials) => signed("getp2pmsg", credentials, (pid) => historyAnswer(chat.getp2pmsg(pid, request))),
+    getmsg: (request, credentials) => signed("getmsg", credentials, (pid) => messageAnswer(chat.getmsg(pid, request))),
     delmsg: (request, credentials) => signed("delmsg", credentials, (pid) => chat.delmsg(pid, request)),
     getmsgnum: (request, credentials) => signed("getmsgnum", credentials, (pid) => chat.getmsgnum(pid, request)),
   };
