@@ -3,10 +3,10 @@
 // memory and is disconnected; well-behaved clients are served throughout.
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { encodeQuest, packPayload, type Payload } from "@rtmkit/fpnn";
+import { encodeQuest, FrameDecoder, packPayload, type Payload } from "@rtmkit/fpnn";
 import { describe, expect, it } from "vitest";
 import { spawnEmulator, type EmulatorProcess } from "./cli-process.js";
-import { onCleanup, PID, SECRET, sdk, signed } from "./helpers.js";
+import { onCleanup, PID, rawExchange, SECRET, sdk, signed } from "./helpers.js";
 
 const GROUP = 4242n;
 
@@ -200,6 +200,43 @@ describe("rtm-emulator against hostile peers", () => {
     expect(after(silent)).toBeLessThan(3500);
     expect([partialHeader, silent, trickle].map((raw) => raw.received)).toEqual([0, 0, 0]);
     expect(failures).toEqual([]);
+  }, 20_000);
+
+  it("refuses payloads too complex to decode at once (1.5M recipients, a 500k-key map) without stalling anyone", async () => {
+    const emulator = await spawnEmulator(["--project", `${PID}:${SECRET}`]);
+    const pinger = await openRaw(emulator.endpoint, false);
+    const latencies: number[] = [];
+    const answers = new FrameDecoder();
+    let sentAt = 0;
+    pinger.socket.resume();
+    pinger.socket.on("data", (chunk: Buffer) => {
+      answers.push(chunk);
+      while (answers.next() !== undefined) latencies.push(performance.now() - sentAt);
+    });
+    const pinging = setInterval(() => {
+      sentAt = performance.now();
+      pinger.socket.write(quest("*ping", {}));
+    }, 10);
+    onCleanup(async () => clearInterval(pinging));
+
+    const tos = Array.from({ length: 1_500_000 }, (_, i) => BigInt(100_000 + i));
+    const sendToAll = quest("sendmsgs", { mtype: 30, from: 1n, tos, mid: 1n, msg: "hi", attrs: "", ...signed("sendmsgs") });
+    const wideMap = quest("sendmsg", Object.fromEntries(Array.from({ length: 500_000 }, (_, i) => [`k${i}`, i])));
+    expect(sendToAll.length).toBeGreaterThan(7_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    const refused = await rawExchange(emulator.endpoint, [sendToAll, wideMap]);
+    const took = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    clearInterval(pinging);
+
+    expect(refused.map((answer) => [answer.status, answer.payload.code, answer.payload.ex])).toEqual([
+      [1, 20006, "quest sendmsgs: payload more than 65536 map entries and array elements; not decoded"],
+      [1, 20006, "quest sendmsg: payload more than 65536 map entries and array elements; not decoded"],
+    ]);
+    expect(took).toBeLessThan(2000);
+    expect(latencies.length).toBeGreaterThan(20);
+    expect(Math.max(...latencies)).toBeLessThan(150);
   }, 20_000);
 
   it("refuses connections past --max-connections and serves the ones it holds", async () => {

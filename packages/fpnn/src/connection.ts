@@ -6,6 +6,8 @@ import type { FrameCipher } from "./frame-cipher.js";
 import { FrameWriter } from "./frame-writer.js";
 import { ERROR_STATUS, FrameDecoder, FrameFlag, FrameType, type Frame } from "./frame.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
+import { checkJsonShape } from "./json-shape.js";
+import { exceedsPayloadLimits, type PayloadShapeLimits } from "./msgpack-walk.js";
 import type { AnswerEvent, Direction, FpnnHooks } from "./hooks.js";
 import { EMPTY_MAP, packJsonPayload, packPayload, unpackJsonPayload, unpackPayloadRange, type Payload } from "./msgpack.js";
 import { abortQuest, cancelledError, newPendingQuest, QuestTable, settleReject, settleResolve, timeoutError, type PendingQuest } from "./quest-table.js";
@@ -85,6 +87,7 @@ export class Connection {
   private idleWaiters: (() => void)[] = [];
   private refusal: FpnnError | undefined;
   private readonly limits: Readonly<ConnectionLimits>;
+  private readonly shapeLimits: PayloadShapeLimits;
   /** Runs keep-alive and the idle and frame deadlines; undefined when none of them is on. */
   private watchTimer: NodeJS.Timeout | undefined;
   private lastReceivedAt = Date.now();
@@ -104,6 +107,7 @@ export class Connection {
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.limits = options.limits;
+    this.shapeLimits = { maxEntries: options.limits.maxPayloadEntries, maxDepth: options.limits.maxPayloadDepth };
     this.writer = new FrameWriter(socket, options.maxFrameSize, this.onOutputDrained);
     this.table = new QuestTable(this.onExpire);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -403,6 +407,11 @@ export class Connection {
   private onAnswer(frame: Frame): void {
     const quest = this.table.take(frame.seq);
     if (quest === undefined) return; // late (timed out, cancelled) or unknown: dropped
+    const tooComplex = this.payloadShapeProblem(frame);
+    if (tooComplex !== undefined) {
+      this.fail(quest, new FpnnError(FpnnErrorCode.CoreDecoding, `answer of ${quest.method}: ${tooComplex}; not decoded`, { method: quest.method }));
+      return;
+    }
     let answer: Payload;
     try {
       answer = frame.flag === FrameFlag.Json ? unpackJsonPayload(frame.payload) : unpackPayloadRange(frame.bytes, frame.payloadStart, frame.payloadEnd);
@@ -421,6 +430,11 @@ export class Connection {
 
   private onQuest(frame: Frame): void {
     const method = frame.method;
+    const tooComplex = this.payloadShapeProblem(frame);
+    if (tooComplex !== undefined) {
+      this.answerError(frame, new FpnnError(FpnnErrorCode.CoreDecoding, `quest ${method}: payload ${tooComplex}; not decoded`, { method }), 0);
+      return;
+    }
     let payload: Payload;
     try {
       payload = frame.flag === FrameFlag.Json ? unpackJsonPayload(frame.payload) : unpackPayloadRange(frame.bytes, frame.payloadStart, frame.payloadEnd);
@@ -463,6 +477,17 @@ export class Connection {
     } else {
       this.answerResult(frame, result, startedAt);
     }
+  }
+
+  /**
+   * Why a payload is too complex to decode (see ConnectionLimits.maxPayloadEntries), or undefined. Only a
+   * payload longer than maxPayloadDepth bytes can be: every nesting level and every entry takes a byte.
+   */
+  private payloadShapeProblem(frame: Frame): string | undefined {
+    if (frame.payloadEnd - frame.payloadStart <= this.shapeLimits.maxDepth) return undefined;
+    return frame.flag === FrameFlag.Json
+      ? checkJsonShape(frame.bytes, frame.payloadStart, frame.payloadEnd, this.shapeLimits)
+      : exceedsPayloadLimits(frame.bytes, frame.payloadStart, frame.payloadEnd, this.shapeLimits);
   }
 
   private handlerDone(): void {

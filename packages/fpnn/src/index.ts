@@ -45,7 +45,7 @@ export {
   type FrameErrorReason,
 } from "./frame.js";
 export { packPayload, unpackPayload, packValue, unpackValue, type Payload } from "./msgpack.js";
-export { checkPayloadShape, topLevelStrBytes, type PayloadShapeLimits } from "./msgpack-walk.js";
+export { checkPayloadShape, exceedsPayloadLimits, topLevelStrBytes, type PayloadShapeLimits } from "./msgpack-walk.js";
 export { StrBytes } from "./str-bytes.js";
 export { RegressiveReconnect, defaultRegressiveStrategy, type RegressiveStrategy } from "./reconnect.js";
 export type { AnswerEvent, Direction, FpnnHooks, QuestEvent } from "./hooks.js";

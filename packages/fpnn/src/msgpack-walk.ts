@@ -180,12 +180,25 @@ export function checkPayloadShape(bytes: Uint8Array, start: number, end: number,
     case NEVER_USED:
       return "malformed: 0xc1 is never used";
     case TOO_MANY:
-      return `more than ${limits.maxEntries} map entries and array elements`;
     case TOO_DEEP:
-      return `nested deeper than ${limits.maxDepth} levels`;
+      return limitPassed(after, limits);
     default:
       return after === end ? undefined : "trailing bytes after the value";
   }
+}
+
+/**
+ * Like checkPayloadShape, but answers only for the limits: bytes that do not frame as plain msgpack are left
+ * to the decoder, which judges well-formedness (and frames msgpackr's own extensions its way).
+ */
+export function exceedsPayloadLimits(bytes: Uint8Array, start: number, end: number, limits: PayloadShapeLimits): string | undefined {
+  checkRange(bytes, start, end);
+  const after = walk(bytes, start, end, limits.maxEntries, limits.maxDepth);
+  return after === TOO_MANY || after === TOO_DEEP ? limitPassed(after, limits) : undefined;
+}
+
+function limitPassed(after: typeof TOO_MANY | typeof TOO_DEEP, limits: PayloadShapeLimits): string {
+  return after === TOO_MANY ? `more than ${limits.maxEntries} map entries and array elements` : `nested deeper than ${limits.maxDepth} levels`;
 }
 
 /**

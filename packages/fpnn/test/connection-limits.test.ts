@@ -172,3 +172,47 @@ async function waitForConnection(server: FpnnServer) {
   await waitFor(() => server.connections.size > 0, "connection accepted");
   return [...server.connections][0]!;
 }
+
+describe("payload shape", () => {
+  const wideMap = (entries: number): Payload => Object.fromEntries(Array.from({ length: entries }, (_, i) => [`k${i}`, i]));
+  const nested = (depth: number): unknown => (depth === 0 ? 1 : [nested(depth - 1)]);
+
+  it("answers 20006 to a quest with too many entries, or nested too deep, without decoding it, and keeps the connection", async () => {
+    const seen: string[] = [];
+    const { endpoint } = await serve({ limits: { maxPayloadEntries: 1000, maxPayloadDepth: 8 } }, (s) => s.handle("take", (p) => void seen.push(Object.keys(p).join())));
+    const client = newClient(endpoint);
+    cleanups.push(() => client.close());
+    const wide = await client.quest("take", wideMap(1001)).catch((error: FpnnError) => error);
+    expect(wide).toMatchObject({ code: FpnnErrorCode.CoreDecoding, message: "quest take: payload more than 1000 map entries and array elements; not decoded" });
+    const deep = await client.quest("take", { deep: nested(8) }).catch((error: FpnnError) => error);
+    expect(deep).toMatchObject({ code: FpnnErrorCode.CoreDecoding, message: "quest take: payload nested deeper than 8 levels; not decoded" });
+    expect(seen).toEqual([]);
+    expect(await client.quest("take", { ...wideMap(990), deep: nested(6) })).toEqual({}); // 997 entries, 7 levels
+    expect(seen).toHaveLength(1);
+  });
+
+  it("counts JSON payloads too", async () => {
+    const { port } = await serve({ limits: { maxPayloadEntries: 100 } }, (s) => s.handle("take", () => ({ ok: true })));
+    const raw = await peer(port);
+    const json = (text: string, seq: number) => encodeQuest("take", Buffer.from(text), seq, { flag: 0x40 });
+    raw.write(json(JSON.stringify({ list: Array.from({ length: 200 }, (_, i) => i), text: ",,,[{" }), 1));
+    raw.write(json(JSON.stringify({ list: Array.from({ length: 50 }, (_, i) => i), text: ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,[[[[{{" }), 2));
+    await raw.waitFrames(2);
+    expect(raw.frames.map((frame) => [frame.seq, frame.status, JSON.parse(Buffer.from(frame.payload).toString())])).toEqual([
+      [1, 1, { code: FpnnErrorCode.CoreDecoding, ex: "quest take: payload more than 100 map entries and array elements; not decoded" }],
+      [2, 0, { ok: true }], // commas and brackets inside strings do not count
+    ]);
+  });
+
+  it("fails a client's quest whose answer has too many entries, with 20006, and keeps the connection", async () => {
+    const { endpoint } = await serve({}, (s) => {
+      s.handle("wide", () => wideMap(500));
+      s.handle("echo", (p) => p);
+    });
+    const client = newClient(endpoint, { limits: { maxPayloadEntries: 100 } });
+    cleanups.push(() => client.close());
+    const error = await client.quest("wide", {}).catch((e: FpnnError) => e);
+    expect(error).toMatchObject({ code: FpnnErrorCode.CoreDecoding, message: "answer of wide: more than 100 map entries and array elements; not decoded" });
+    expect(await client.quest("echo", { a: 1 })).toEqual({ a: 1 });
+  });
+});
