@@ -195,42 +195,31 @@ export class MsgpackEncoder {
     const bytes = this.buffer.write(value, start, "utf8");
     const needed = strHeaderSize(bytes);
     if (needed !== guessed) this.buffer.copyWithin(this.length + needed, start, start + bytes);
-    const at = this.length;
-    if (needed === 1) this.buffer[at] = 0xa0 | bytes;
-    else if (needed === 2) {
+    this.writeStrHeaderAt(this.length, bytes);
+    this.length += needed + bytes;
+  }
+
+  /** Writes the header of a str of `size` bytes at `at` (strHeaderSize(size) bytes); room must be ensured. */
+  private writeStrHeaderAt(at: number, size: number): void {
+    if (size < 32) this.buffer[at] = 0xa0 | size;
+    else if (size < 0x100) {
       this.buffer[at] = 0xd9;
-      this.buffer[at + 1] = bytes;
-    } else if (needed === 3) {
+      this.buffer[at + 1] = size;
+    } else if (size < 0x10000) {
       this.buffer[at] = 0xda;
-      this.view.setUint16(at + 1, bytes);
+      this.view.setUint16(at + 1, size);
     } else {
       this.buffer[at] = 0xdb;
-      this.view.setUint32(at + 1, bytes);
+      this.view.setUint32(at + 1, size);
     }
-    this.length = at + needed + bytes;
   }
 
   /** A str whose bytes are given (not necessarily UTF-8): the header its length needs, then the bytes as they are. */
   private writeStrBytes(bytes: Uint8Array): void {
     const size = bytes.length;
     this.ensure(5 + size);
-    const at = this.length;
-    if (size < 32) {
-      this.buffer[at] = 0xa0 | size;
-      this.length = at + 1;
-    } else if (size < 0x100) {
-      this.buffer[at] = 0xd9;
-      this.buffer[at + 1] = size;
-      this.length = at + 2;
-    } else if (size < 0x10000) {
-      this.buffer[at] = 0xda;
-      this.view.setUint16(at + 1, size);
-      this.length = at + 3;
-    } else {
-      this.buffer[at] = 0xdb;
-      this.view.setUint32(at + 1, size);
-      this.length = at + 5;
-    }
+    this.writeStrHeaderAt(this.length, size);
+    this.length += strHeaderSize(size);
     this.buffer.set(bytes, this.length);
     this.length += size;
   }

@@ -4,7 +4,7 @@ import { FpnnError } from "../src/errors.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
 import { packPayload } from "../src/msgpack.js";
 import type { FpnnServer } from "../src/server.js";
-import { newClient, sleep, startServer } from "./helpers.js";
+import { newClient, rejectionOf, sleep, startServer } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -17,18 +17,6 @@ async function setup(configure: (server: FpnnServer) => void) {
   const client = newClient(endpoint);
   cleanups.push(() => server.close(), () => client.close());
   return { server, client };
-}
-
-function rejectionOf(promise: Promise<unknown>): Promise<FpnnError> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: unknown) => {
-      expect(FpnnError.is(error)).toBe(true);
-      return error as FpnnError;
-    },
-  );
 }
 
 /** Collects the process warnings emitted until `stop()` (which waits for warnings still queued). */

@@ -7,7 +7,7 @@ import { FpnnErrorCode } from "../src/generated/error-codes.js";
 import type { AnswerEvent, QuestEvent } from "../src/hooks.js";
 import { packPayload, unpackPayload, type Payload } from "../src/msgpack.js";
 import type { FpnnServer } from "../src/server.js";
-import { newClient, rawClient, rawServer, sleep, startServer } from "./helpers.js";
+import { newClient, rawClient, rawServer, rejectionOf, sleep, startServer } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -20,18 +20,6 @@ async function setup(configure?: (server: FpnnServer) => void, clientOptions?: P
   const client = newClient(endpoint, clientOptions);
   cleanups.push(() => server.close(), () => client.close());
   return { server, client, endpoint };
-}
-
-function rejectionOf(promise: Promise<unknown>): Promise<FpnnError> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: unknown) => {
-      expect(FpnnError.is(error)).toBe(true);
-      return error as FpnnError;
-    },
-  );
 }
 
 describe("quests", () => {

@@ -1,6 +1,8 @@
 import { once } from "node:events";
+import { expect } from "vitest";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { FpnnClient, type FpnnClientOptions } from "../src/client.js";
+import { FpnnError } from "../src/errors.js";
 import { FrameDecoder, type Frame } from "../src/frame.js";
 import { FpnnServer, type FpnnServerOptions } from "../src/server.js";
 
@@ -120,4 +122,17 @@ export function seededFrames(lengths: readonly number[], seed: number, magic = f
     }
     return frame;
   });
+}
+
+/** The FpnnError a promise rejects with; fails the test when it resolves or rejects with something else. */
+export function rejectionOf(promise: Promise<unknown>): Promise<FpnnError> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => {
+      expect(FpnnError.is(error)).toBe(true);
+      return error as FpnnError;
+    },
+  );
 }
