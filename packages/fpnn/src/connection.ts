@@ -343,7 +343,7 @@ export class Connection {
       return;
     }
     if (this.decoder.bufferedBytes === 0) this.partialSince = 0;
-    else if (completed || this.partialSince === 0) this.partialSince = this.lastReceivedAt;
+    else if (completed || this.partialSince === 0) this.partialSince = Date.now();
   }
 
   private mustPauseReading(): boolean {
@@ -364,6 +364,7 @@ export class Connection {
   private readonly resumeReading = (): void => {
     if (!this.readingPaused || this.state !== "open" || this.mustPauseReading()) return;
     this.readingPaused = false;
+    this.partialSince = 0; // a frame's deadline does not run while this side does not read
     this.readFrames();
     if (this.state !== "open") return;
     this.holdInput();

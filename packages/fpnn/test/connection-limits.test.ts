@@ -61,11 +61,14 @@ describe("resolveConnectionLimits", () => {
 
 describe("output waiting for a peer", () => {
   it("stops reading a client that does not take its answers and resumes once it does: every answer arrives, in order", async () => {
+    // The frame deadline (300 ms) does not run while the server does not read: the partial last frame survives the pause.
     const answer = { blob: "z".repeat(64 * 1024) }; // 400 answers: 25 MiB, more than the kernel's socket buffers hold
-    const { server, port } = await serve({ limits: { outputHighWaterMark: 64 * 1024 } }, (s) => s.handle("page", (p) => ({ n: p.n, ...answer })));
+    const { server, port } = await serve({ limits: { outputHighWaterMark: 64 * 1024, frameDeadlineMs: 300 } }, (s) => s.handle("page", (p) => ({ n: p.n, ...answer })));
     const slow = await peer(port);
     slow.socket.pause();
     for (let n = 0; n < 400; n++) slow.write(encodeQuest("page", packPayload({ n }), n + 1));
+    const last = encodeQuest("page", packPayload({ n: 400 }), 401);
+    slow.write(last.subarray(0, 10));
     const connection = await waitForConnection(server);
     // Once the kernel's buffers are full, nothing more is read or answered.
     let answered = -1;
@@ -74,13 +77,15 @@ describe("output waiting for a peer", () => {
       answered = connection.stats.framesSent;
       return settled;
     }, "reading paused for good");
-    await sleep(300);
+    await sleep(600);
     expect(connection.stats.framesSent).toBe(answered);
     expect(answered).toBeLessThan(400);
     expect(connection.outputBytes).toBeLessThan(64 * 1024 + 70 * 1024); // the mark plus at most one answer
     slow.socket.resume();
     await slow.waitFrames(400, 10_000);
-    expect(slow.frames.map((frame) => unpackPayload(frame.payload).n)).toEqual(Array.from({ length: 400 }, (_, n) => n));
+    slow.write(last.subarray(10));
+    await slow.waitFrames(401);
+    expect(slow.frames.map((frame) => unpackPayload(frame.payload).n)).toEqual(Array.from({ length: 401 }, (_, n) => n));
     await waitFor(() => !connection.isReadingPaused, "reading again");
   });
 
