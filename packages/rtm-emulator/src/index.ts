@@ -29,7 +29,7 @@ export {
   type SendRoomParams,
 } from "./chat-service.js";
 export { ChatStorage, type ChatStorageOptions } from "./storage/chat-storage.js";
-export { openDatabase, type Durability, type OpenDatabaseOptions } from "./storage/database.js";
+export { DatabaseInUseError, openDatabase, type Durability, type OpenDatabaseOptions } from "./storage/database.js";
 export { MessageStore, type MessageStoreOptions } from "./storage/message-store.js";
 export { migrate, MIGRATIONS, type Migration } from "./storage/migrations.js";
 export { WriteBatcher, type CommitInfo, type WriteBatcherOptions } from "./storage/write-batcher.js";

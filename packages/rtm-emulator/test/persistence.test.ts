@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/storage/database.js";
+import { DatabaseInUseError, openDatabase } from "../src/storage/database.js";
 import { migrate, MIGRATIONS } from "../src/storage/migrations.js";
 import * as SQL from "../src/storage/sql.js";
 import { history, openChat, PID, send, T0 } from "./helpers.js";
@@ -57,10 +57,13 @@ describe("file database", () => {
     upgraded.close();
   });
 
-  it("uses WAL with the chosen synchronous level", () => {
+  it("uses WAL with the chosen synchronous level, holding the file exclusively", () => {
     const normal = openDatabase({ path: join(dir, "a.sqlite") });
     expect(normal.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(normal.pragma("synchronous", { simple: true })).toBe(1);
+    expect(normal.pragma("locking_mode", { simple: true })).toBe("exclusive");
+    expect(existsSync(join(dir, "a.sqlite-shm"))).toBe(false); // the WAL index is in heap memory, not shared
+    expect(() => openDatabase({ path: join(dir, "a.sqlite") })).toThrow(DatabaseInUseError);
     normal.close();
     const full = openDatabase({ path: join(dir, "b.sqlite"), durability: "full" });
     expect(full.pragma("synchronous", { simple: true })).toBe(2);
