@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Signer } from "@rtmkit/rtm-server-sdk";
 import { RtmCode, RtmError } from "./errors.js";
 import { ReplayGuard, saltKey } from "./replay-guard.js";
@@ -25,15 +26,18 @@ export interface SignedQuest {
 }
 
 /**
- * Checks the RTM signature of a quest: unknown pid or wrong sign -> 200002, ts outside the skew
- * window -> 200008, a salt already accepted within the window -> 200006, missing auth key -> 200033,
- * wrongly typed auth key -> 200034. Only quests that pass everything consume their salt.
+ * Checks the RTM signature of a quest: unknown pid or wrong sign -> 200002 (one answer for both),
+ * ts outside the skew window -> 200008, a salt already accepted within the window -> 200006,
+ * missing auth key -> 200033, wrongly typed auth key or a salt outside int64 -> 200034. Only quests
+ * that pass everything consume their salt.
  */
 export class Authenticator {
   readonly #signers: ReadonlyMap<number, Signer>;
   readonly #skew: number;
   readonly #now: () => number;
   readonly #salts: ReplayGuard;
+  /** Signs for unknown pids, so that they cost what a known pid's check costs. */
+  readonly #decoy = new Signer(0, randomBytes(16).toString("hex"));
 
   constructor(options: AuthOptions) {
     this.#signers = new Map([...options.projects].map(([pid, secret]) => [pid, new Signer(pid, secret)]));
@@ -49,14 +53,13 @@ export class Authenticator {
     const sign = quest.sign;
     if (sign === undefined || sign === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, "missing sign");
     if (typeof sign !== "string") throw new RtmError(RtmCode.INVALID_PARAMETER, "sign must be a string");
-    const salt = saltKey(integerKey("salt", quest.salt));
+    const salt = saltKey(int64Key("salt", quest.salt));
     const ts = Number(integerKey("ts", quest.ts));
 
+    // An unknown pid gets the same answer as a wrong sign, after the same work, so that pids cannot be probed.
     const signer = this.#signers.get(pid);
-    if (signer === undefined) throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, `unknown pid ${pid}`);
-    if (!signMatches(sign, signer.sign(salt, method, ts))) {
-      throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, "sign does not match");
-    }
+    const matches = signMatches(sign, (signer ?? this.#decoy).sign(salt, method, ts));
+    if (signer === undefined || !matches) throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, "invalid pid or sign");
     const nowSeconds = Math.floor(this.#now() / 1000);
     if (Math.abs(nowSeconds - ts) > this.#skew) {
       throw new RtmError(RtmCode.INVALID_SERVER_TIME, `ts ${ts} is more than ${this.#skew} s away from server time ${nowSeconds}`);
@@ -71,6 +74,16 @@ export class Authenticator {
   get rememberedSalts(): number {
     return this.#salts.size;
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An integer auth key that must fit int64 (the decoder gives a bigint for any 64-bit integer beyond the safe range). */
+function int64Key(key: string, value: unknown): bigint | number {
+  const n = integerKey(key, value);
+  if (typeof n === "bigint" && (n < INT64_MIN || n > INT64_MAX)) throw new RtmError(RtmCode.INVALID_PARAMETER, `${key} is outside the int64 range`);
+  return n;
 }
 
 function integerKey(key: string, value: unknown): bigint | number {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { computeSign } from "@rtmkit/rtm-server-sdk";
 import { describe, expect, it } from "vitest";
 import { Authenticator } from "../src/auth.js";
-import { RtmCode } from "../src/errors.js";
+import { RtmCode, type RtmError } from "../src/errors.js";
 import { ReplayGuard, saltKey } from "../src/replay-guard.js";
 import { codeOf } from "./helpers.js";
 
@@ -55,6 +55,32 @@ describe("Authenticator", () => {
     expect(await codeOf(() => auth.verify("sendmsg", signed(7, vectors.secret, "sendmsg", 1n, vectorTs)))).toBe(RtmCode.INVALID_PID_OR_SIGN);
     // None of those consumed the salt: the genuine quest still passes, and a lowercase sign is the same sign.
     expect(auth.verify(call.method, { ...authKeys(call), sign: authKeys(call).sign.toLowerCase() })).toBe(vectors.pid);
+  });
+
+  it("answers an unknown pid exactly like a wrong sign, so pids cannot be probed", () => {
+    const { auth } = authenticator();
+    const answer = (quest: ReturnType<typeof signed>) => {
+      try {
+        auth.verify("sendmsg", quest);
+      } catch (error) {
+        return { code: (error as RtmError).code, message: (error as RtmError).message };
+      }
+      throw new Error("expected a refusal");
+    };
+    const unknownPid = answer(signed(8, "any-secret", "sendmsg", 1n, vectorTs));
+    const wrongSign = answer({ ...signed(7, "other-secret", "sendmsg", 1n, vectorTs), sign: "0".repeat(32) });
+    expect(unknownPid).toEqual({ code: RtmCode.INVALID_PID_OR_SIGN, message: "invalid pid or sign" });
+    expect(wrongSign).toEqual(unknownPid);
+  });
+
+  it("refuses a salt outside int64 with 200034 naming salt, and accepts both ends of the range", () => {
+    const { auth } = authenticator();
+    for (const salt of [2n ** 63n, 2n ** 64n - 1n, -(2n ** 63n) - 1n]) {
+      expect(() => auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", salt, vectorTs))).toThrow(
+        expect.objectContaining({ code: RtmCode.INVALID_PARAMETER, message: "salt is outside the int64 range" }),
+      );
+    }
+    for (const salt of [2n ** 63n - 1n, -(2n ** 63n)]) expect(auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", salt, vectorTs))).toBe(7);
   });
 
   it("accepts ts within the skew window (inclusive) and refuses it outside with 200008", async () => {
