@@ -66,7 +66,14 @@ export function createProgram(): Command {
         .default("normal"),
     )
     .addOption(new Option("--ts-skew <seconds>", "largest accepted distance between a quest's ts and server time (else 200008)").default(DEFAULT_TS_SKEW_SECONDS).argParser(integerIn("--ts-skew", 0, 86_400 * 365)))
-    .addOption(new Option("--max-salts <count>", "salts remembered per project for replay protection (200006); the oldest are forgotten first").default(DEFAULT_MAX_SALTS_PER_PROJECT).argParser(integerIn("--max-salts", 1, 100_000_000)))
+    .addOption(
+      new Option(
+        "--max-salts <count>",
+        "replay protection memory per project, in salts (13-23 bytes each: the default is at most ~92 MB). A quest's salt is kept while its ts is inside the --ts-skew window, so a replay is always refused (200006); when a project has this many, its new quests are refused with 200010 until the oldest ts leaves the window",
+      )
+        .default(DEFAULT_MAX_SALTS_PER_PROJECT)
+        .argParser(integerIn("--max-salts", 1, 100_000_000)),
+    )
     .addOption(new Option("--log-level <level>", "log verbosity").choices(LOG_LEVELS).default("info"))
     .addOption(new Option("--max-msg-bytes <bytes>", "largest msg of a send (else 200030)").default(DEFAULT_LIMITS.maxMessageBytes).argParser(integerIn("--max-msg-bytes", 1, 8 * 1024 * 1024)))
     .addOption(new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)").default(DEFAULT_LIMITS.maxAttrsBytes).argParser(integerIn("--max-attrs-bytes", 1, 8 * 1024 * 1024)))

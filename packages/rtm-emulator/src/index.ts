@@ -10,7 +10,7 @@ export {
   type MessageBody,
 } from "./limits.js";
 export { Authenticator, DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS, type AuthOptions, type SignedQuest } from "./auth.js";
-export { ReplayGuard, type ReplayGuardOptions } from "./replay-guard.js";
+export { Remembered, ReplayGuard, saltKey, type ReplayGuardOptions, type SaltKey } from "./replay-guard.js";
 export { ConnectionFaults, FaultInjector, NO_FAULT, type FaultDecision, type FaultOptions } from "./faults.js";
 export {
   ChatService,

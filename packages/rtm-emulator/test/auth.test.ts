@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { computeSign } from "@rtmkit/rtm-server-sdk";
 import { describe, expect, it } from "vitest";
 import { Authenticator } from "../src/auth.js";
 import { RtmCode, type RtmError } from "../src/errors.js";
-import { ReplayGuard, saltKey } from "../src/replay-guard.js";
+import { Remembered, ReplayGuard, saltKey } from "../src/replay-guard.js";
 import { codeOf } from "./helpers.js";
 
 interface WireVectors {
@@ -115,13 +116,44 @@ describe("Authenticator", () => {
     expect(auth.rememberedSalts).toBe(1); // salt 5 expired and was dropped
   });
 
-  it("bounds the salt memory per project, forgetting the oldest first", async () => {
-    const { auth } = authenticator({ maxSalts: 3 });
-    for (let salt = 1n; salt <= 10n; salt++) auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", salt, vectorTs));
-    expect(auth.rememberedSalts).toBe(3);
-    expect(await codeOf(() => auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", 10n, vectorTs)))).toBe(RtmCode.SAME_SIGN);
-    expect(auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", 1n, vectorTs))).toBe(7); // forgotten
-    expect(auth.rememberedSalts).toBe(3);
+  it("at its cap refuses new quests with 200010 and keeps refusing replays, over far more quests than it keeps", async () => {
+    const { auth } = authenticator({ maxSalts: 1000 });
+    const quest = (salt: bigint) => signed(7, "other-secret", "sendmsg", salt, vectorTs);
+    for (let salt = 1n; salt <= 1000n; salt++) expect(auth.verify("sendmsg", quest(salt))).toBe(7);
+    for (let salt = 1001n; salt <= 5000n; salt++) expect(await codeOf(() => auth.verify("sendmsg", quest(salt)))).toBe(RtmCode.FREQUENCY_LIMITED);
+    for (let salt = 1n; salt <= 1000n; salt++) expect(await codeOf(() => auth.verify("sendmsg", quest(salt)))).toBe(RtmCode.SAME_SIGN);
+    expect(auth.rememberedSalts).toBe(1000);
+    // The other project has its own memory.
+    const call = vectors.calls[0]!;
+    expect(auth.verify(call.method, authKeys(call))).toBe(vectors.pid);
+  });
+
+  it("says in the 200010 refusal that the replay memory is full and when it frees up; expiry frees it", async () => {
+    const { auth, clock } = authenticator({ maxSalts: 3, skew: 10 });
+    const quest = (salt: bigint, ts = vectorTs) => signed(7, "other-secret", "sendmsg", salt, ts);
+    for (let salt = 1n; salt <= 3n; salt++) auth.verify("sendmsg", quest(salt));
+    clock.ms += 4000;
+    const freesAt = new Date((vectorTs + 11) * 1000).toISOString();
+    expect(() => auth.verify("sendmsg", quest(4n, vectorTs + 4))).toThrow(
+      expect.objectContaining({
+        code: RtmCode.FREQUENCY_LIMITED,
+        message: `replay memory is full: pid 7 has 3 salts inside the 10 s ts window; it frees up in 7 s (${freesAt}), when the oldest ts leaves the window`,
+      }),
+    );
+    clock.ms += 6000; // vectorTs + 10: the bucket of vectorTs is still inside the window
+    expect(await codeOf(() => auth.verify("sendmsg", quest(4n, vectorTs + 10)))).toBe(RtmCode.FREQUENCY_LIMITED);
+    expect(await codeOf(() => auth.verify("sendmsg", quest(1n)))).toBe(RtmCode.SAME_SIGN);
+    clock.ms += 1000; // vectorTs + 11: it has left, and its salts go at once
+    expect(auth.verify("sendmsg", quest(4n, vectorTs + 11))).toBe(7);
+    expect(auth.rememberedSalts).toBe(1);
+    expect(await codeOf(() => auth.verify("sendmsg", quest(1n)))).toBe(RtmCode.INVALID_SERVER_TIME);
+  });
+
+  it("takes 5 and 5n as the same salt", async () => {
+    const { auth } = authenticator();
+    const sign = computeSign(7, "other-secret", 5n, "sendmsg", vectorTs);
+    expect(auth.verify("sendmsg", { pid: 7, sign, salt: 5, ts: vectorTs })).toBe(7);
+    expect(await codeOf(() => auth.verify("sendmsg", { pid: 7, sign, salt: 5n, ts: vectorTs }))).toBe(RtmCode.SAME_SIGN);
   });
 
   it("refuses missing auth keys with 200033 and wrongly typed ones with 200034, naming the key", () => {
@@ -137,34 +169,79 @@ describe("Authenticator", () => {
 });
 
 describe("ReplayGuard", () => {
-  it("refuses a bad bound", () => {
-    expect(() => new ReplayGuard({ maxSaltsPerProject: 0 })).toThrow(RangeError);
+  const T = 1_700_000_000;
+
+  it("refuses a bad bound or window", () => {
+    expect(() => new ReplayGuard({ maxSaltsPerProject: 0, windowSeconds: 300 })).toThrow(RangeError);
+    expect(() => new ReplayGuard({ maxSaltsPerProject: 10, windowSeconds: -1 })).toThrow(RangeError);
   });
 
-  it("keeps a salt accepted again after it expired, when its old arrival is forgotten", () => {
-    const guard = new ReplayGuard({ maxSaltsPerProject: 100 });
-    expect(guard.remember(7, 5, 10, 0)).toBe(true);
-    expect(guard.remember(7, 5, 10, 10)).toBe(false);
-    expect(guard.remember(7, 5, 40, 11)).toBe(true); // expired at 10: accepted again
-    expect(guard.remember(7, 6, 40, 12)).toBe(true); // forgets the first arrival of 5 (expired)
-    expect(guard.remember(7, 5, 40, 12)).toBe(false);
+  it("finds a replay after far more other salts than the old count cap (262,144) kept", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 1_000_000, windowSeconds: 300 });
+    const sdkSalt = (i: number) => (T * 1000 + Math.floor(i / 1000)) * 1000 + (i % 1000); // ms * 1000 + sequence, like the SDK
+    expect(guard.remember(7, sdkSalt(0), T, T)).toBe(Remembered.New);
+    for (let i = 1; i <= 600_000; i++) guard.remember(7, sdkSalt(i), T + Math.floor(i / 40_000), T + Math.floor(i / 40_000));
+    expect(guard.size).toBe(600_001);
+    expect(guard.remember(7, sdkSalt(0), T, T + 300)).toBe(Remembered.Replay);
+    expect(guard.remember(7, sdkSalt(300_000), T + 7, T + 300)).toBe(Remembered.Replay);
+  });
+
+  it("keys salts by ts second: the same salt with another ts is another quest (its sign differs)", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 100, windowSeconds: 300 });
+    expect(guard.remember(7, 5, T, T)).toBe(Remembered.New);
+    expect(guard.remember(7, 5, T + 1, T)).toBe(Remembered.New);
+    expect(guard.remember(7, 5, T, T)).toBe(Remembered.Replay);
+    expect(guard.remember(8, 5, T, T)).toBe(Remembered.New); // another project
+  });
+
+  it("drops a whole bucket once its ts has left the window, and not a second earlier", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 100_000, windowSeconds: 300 });
+    for (let salt = 1; salt <= 50_000; salt++) guard.remember(7, salt, T, T);
+    guard.remember(7, 1, T + 100, T + 100);
+    const bytes = guard.tableBytes;
+    expect(guard.size).toBe(50_001);
+    expect(guard.freesAt(7)).toBe(T + 301);
+    expect(guard.remember(7, 50_000, T, T + 300)).toBe(Remembered.Replay);
+    expect(guard.remember(7, 50_001, T + 100, T + 301)).toBe(Remembered.New);
     expect(guard.size).toBe(2);
+    expect(guard.tableBytes).toBeLessThan(bytes / 100);
+    expect(guard.freesAt(7)).toBe(T + 401);
+    expect(guard.freesAt(8)).toBeUndefined();
   });
 
-  it("treats a bigint salt and the same number as one salt", () => {
-    const guard = new ReplayGuard({ maxSaltsPerProject: 100 });
-    expect(guard.remember(7, saltKey(1795634291123001n), 10, 0)).toBe(true);
-    expect(guard.remember(7, saltKey(1795634291123001), 10, 0)).toBe(false);
-    expect(guard.remember(7, saltKey(2n ** 63n - 1n), 10, 0)).toBe(true);
-    expect(guard.remember(7, saltKey(2n ** 63n - 1n), 10, 0)).toBe(false);
+  it("treats a bigint salt and the same number as one salt, across the int64 range", () => {
+    const guard = new ReplayGuard({ maxSaltsPerProject: 100, windowSeconds: 10 });
+    for (const salt of [0n, 5n, -5n, 1795634291123001n, 2n ** 53n - 1n, -(2n ** 53n) + 1n]) {
+      expect(guard.remember(7, saltKey(salt), T, T)).toBe(Remembered.New);
+      expect(guard.remember(7, saltKey(Number(salt)), T, T)).toBe(Remembered.Replay);
+    }
+    for (const salt of [2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, 2n ** 32n, -(2n ** 32n)]) {
+      expect(guard.remember(7, saltKey(salt), T, T)).toBe(Remembered.New);
+      expect(guard.remember(7, saltKey(salt), T, T)).toBe(Remembered.Replay);
+    }
   });
 
-  it("stays at its bound over many more salts than it keeps", () => {
-    const guard = new ReplayGuard({ maxSaltsPerProject: 1000 });
-    for (let salt = 1; salt <= 50_000; salt++) expect(guard.remember(7, salt, 100, 0)).toBe(true);
-    expect(guard.size).toBe(1000);
-    expect(guard.remember(7, 50_000, 100, 0)).toBe(false);
-    expect(guard.remember(7, 49_001, 100, 0)).toBe(false);
-    expect(guard.remember(7, 49_000, 100, 0)).toBe(true); // the oldest kept was 49_001
+  it("remembers exactly the salts a Set of bigints would, whatever the salts", () => {
+    const salt = fc.oneof(
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.bigInt({ min: -3n, max: 3n }),
+      fc.bigInt({ min: 0n, max: 40n }).map((hi) => hi << 32n), // only the high half differs (numbers)
+      fc.bigInt({ min: 0n, max: 40n }).map((hi) => (hi << 32n) - 2n ** 62n), // ... (bigints)
+      fc.bigInt({ min: 0n, max: 40n }).map((lo) => lo + 2n ** 62n), // only the low half differs (bigints)
+      fc.integer({ min: 0, max: 40 }).map((lo) => BigInt(lo)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(salt, fc.integer({ min: 0, max: 2 })), { maxLength: 400 }), (quests) => {
+        const guard = new ReplayGuard({ maxSaltsPerProject: 10_000, windowSeconds: 10 });
+        const model = new Set<string>();
+        for (const [s, dt] of quests) {
+          const key = `${T + dt}:${s}`;
+          expect(guard.remember(7, saltKey(s), T + dt, T)).toBe(model.has(key) ? Remembered.Replay : Remembered.New);
+          model.add(key);
+        }
+        expect(guard.size).toBe(model.size);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -16,7 +16,7 @@ describe("parseCliArgs", () => {
       db: undefined,
       durability: "normal",
       tsSkewSeconds: 300,
-      maxSaltsPerProject: 262144,
+      maxSaltsPerProject: 4_000_000,
       logLevel: "info",
       limits: { maxMessageBytes: 32768, maxAttrsBytes: 8192, maxRecipients: 200 },
       faults: { latencyMs: undefined, dropProbability: undefined, dropEveryNth: undefined, closeAfterQuests: undefined, methods: undefined },
