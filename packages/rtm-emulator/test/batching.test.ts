@@ -39,7 +39,7 @@ describe("write batching", () => {
     const pending = send(chat, 1, 1).then(() => seen.push(statements.at(-1) ?? ""));
     expect(storage.writes.pending).toBe(1);
     // Not committed yet: a read in the same turn does not see it.
-    expect(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).num).toBe(0);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).num).toBe(0);
     await pending;
     expect(seen).toEqual(["COMMIT"]);
     expect(storage.writes.pending).toBe(0);
@@ -53,7 +53,7 @@ describe("write batching", () => {
     const second = send(chat, 1, 42, { msg: "second" });
     const [a, b] = await Promise.all([first, second]);
     expect(b.mtime).toBe(a.mtime);
-    const page = chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
+    const page = await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
     expect(page.msgs.map((r) => r[5])).toEqual(["first"]);
     expect(env.count("COMMIT")).toBe(1);
   });
@@ -69,8 +69,8 @@ describe("write batching", () => {
     await expect(partlyBad).rejects.toThrow();
     expect(typeof (await good)).toBe("bigint");
     expect(env.count("COMMIT")).toBe(1);
-    expect(chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 }).num).toBe(1);
-    expect(chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 3 }).num).toBe(0);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 })).num).toBe(1);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 3 })).num).toBe(0);
   });
 
   it("close() commits what is queued and refuses later writes", async () => {

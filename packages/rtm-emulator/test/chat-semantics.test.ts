@@ -32,31 +32,31 @@ describe("sends", () => {
     clock.ms += 1000;
     const again = await send(chat, 1, 99, { msg: "changed" });
     expect(again.mtime).toBe(first.mtime);
-    const page = chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
+    const page = await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
     expect(page.num).toBe(1);
     expect(page.msgs[0]![5]).toBe("first");
     // The same mid from another sender, to another group, or in another category is a new message.
     await send(chat, 1, 99, { from: 1002 });
     await send(chat, 2, 99);
     await chat.sendroommsg(PID, { mtype: 30, from: 1001, rid: 1, mid: 99, msg: "room", attrs: "" });
-    expect(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).num).toBe(2);
-    expect(chat.getgroupmsg(PID, { ...history, gid: 2, uid: 1 }).num).toBe(1);
-    expect(chat.getroommsg(PID, { ...history, rid: 1, uid: 1 }).num).toBe(1);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).num).toBe(2);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 2, uid: 1 })).num).toBe(1);
+    expect((await chat.getroommsg(PID, { ...history, rid: 1, uid: 1 })).num).toBe(1);
   });
 
   it("sendmsgs stores one p2p message per distinct recipient with the same mid; a retry answers the original mtime", async () => {
     const { chat, clock } = setup();
     const { mtime } = await chat.sendmsgs(PID, { mtype: 32, from: 1, tos: [2, 3, 3n, 4], mid: 5, msg: "cmd", attrs: "" });
     for (const to of [2, 3, 4]) {
-      const page = chat.getp2pmsg(PID, { ...history, uid: 1, ouid: to });
+      const page = await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: to });
       expect(page.msgs).toEqual([[expect.any(BigInt), Direction.SentByUid, 32, 5n, false, "cmd", "", mtime]]);
     }
     clock.ms += 10;
     // A retry that adds a recipient stores only the new row and still answers the original mtime.
     const retry = await chat.sendmsgs(PID, { mtype: 32, from: 1, tos: [2, 3, 4, 6], mid: 5, msg: "cmd", attrs: "" });
     expect(retry.mtime).toBe(mtime);
-    expect(chat.getp2pmsg(PID, { ...history, uid: 6, ouid: 1 }).msgs[0]![7]).toBe(mtime + 10n);
-    expect(chat.getp2pmsg(PID, { ...history, uid: 2, ouid: 1 }).num).toBe(1);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 6, ouid: 1 })).msgs[0]![7]).toBe(mtime + 10n);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 2, ouid: 1 })).num).toBe(1);
   });
 
   it("broadcast is per project, and projects are isolated from each other", async () => {
@@ -64,9 +64,9 @@ describe("sends", () => {
     await chat.broadcastmsg(PID, { mtype: 30, from: 1, mid: 1, msg: "all", attrs: "" });
     await chat.broadcastmsg(PID + 1, { mtype: 30, from: 1, mid: 1, msg: "other project", attrs: "" });
     await chat.sendgroupmsg(PID + 1, { mtype: 30, from: 1, gid: 1, mid: 2, msg: "g", attrs: "" });
-    expect(chat.getbroadcastmsg(PID, { ...history, uid: 9 }).msgs.map((r) => r[5])).toEqual(["all"]);
-    expect(chat.getbroadcastmsg(PID + 1, { ...history, uid: 9 }).msgs.map((r) => r[5])).toEqual(["other project"]);
-    expect(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).num).toBe(0);
+    expect((await chat.getbroadcastmsg(PID, { ...history, uid: 9 })).msgs.map((r) => r[5])).toEqual(["all"]);
+    expect((await chat.getbroadcastmsg(PID + 1, { ...history, uid: 9 })).msgs.map((r) => r[5])).toEqual(["other project"]);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).num).toBe(0);
     expect(await codeOf(() => chat.getmsg(PID, { mid: 2, from: 1, xid: 1, type: 2 }))).toBe(RtmCode.NO_MESSAGE_FOUND);
     // getmsg of a broadcast ignores xid
     expect(chat.getmsg(PID, { mid: 1, from: 1, xid: 12345, type: 4 }).msg).toBe("all");
@@ -77,7 +77,7 @@ describe("sends", () => {
     const max = 2n ** 63n - 1n;
     const min = -(2n ** 63n);
     await chat.sendmsg(PID, { mtype: 30, from: max, to: min, mid: max, msg: "edge", attrs: "" });
-    const page = chat.getp2pmsg(PID, { ...history, uid: min, ouid: max });
+    const page = await chat.getp2pmsg(PID, { ...history, uid: min, ouid: max });
     expect(page.msgs[0]![1]).toBe(Direction.SentToUid);
     expect(page.msgs[0]![3]).toBe(max);
     expect(chat.getmsg(PID, { mid: max, from: max, xid: min, type: 1 }).msg).toBe("edge");
@@ -97,7 +97,7 @@ describe("sends", () => {
     clock.ms -= 60_000;
     const b = await send(chat, 1, 2);
     expect(b.mtime).toBe(a.mtime);
-    expect(ids(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }))).toEqual([1n, 2n]);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }))).toEqual([1n, 2n]);
   });
 });
 
@@ -106,7 +106,7 @@ describe("refusals", () => {
     const { chat } = setup();
     expect(await codeOf(() => chat.sendmsg(PID, { mtype: 30, from: 1, to: 1n, mid: 1, msg: "", attrs: "" }))).toBe(RtmCode.SEND_TO_SELF);
     expect(await codeOf(() => chat.sendmsgs(PID, { mtype: 30, from: 1, tos: [2, 1], mid: 1, msg: "", attrs: "" }))).toBe(RtmCode.SEND_TO_SELF);
-    expect(chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 }).num).toBe(0);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 })).num).toBe(0);
   });
 
   it("mtype outside 1..127 -> 200005", async () => {
@@ -153,12 +153,12 @@ describe("history paging", () => {
   }
 
   /** Walks every page, passing back lastid (and, if asked, the answer's begin/end). */
-  function walk(chat: ReturnType<typeof openChat>["chat"], query: Partial<typeof history>, followWindow: boolean) {
+  async function walk(chat: ReturnType<typeof openChat>["chat"], query: Partial<typeof history>, followWindow: boolean) {
     type Query = Omit<typeof history, "begin" | "end" | "lastid"> & { gid: number; uid: number; begin: number | bigint; end: number | bigint; lastid: number | bigint };
     const pages: bigint[][] = [];
     let q: Query = { ...history, ...query, gid: 1, uid: 1 };
     for (let guard = 0; guard < 100; guard++) {
-      const page = chat.getgroupmsg(PID, q);
+      const page = await chat.getgroupmsg(PID, q);
       expect(page.num).toBe(page.msgs.length);
       if (page.num === 0) {
         expect(page.lastid).toBe(BigInt(q.lastid));
@@ -175,79 +175,79 @@ describe("history paging", () => {
   it("pages ascending and descending through 45 messages in 20/20/5, then an empty page", async () => {
     const { chat } = await fill(45);
     for (const follow of [false, true]) {
-      expect(walk(chat, { desc: false }, follow)).toEqual([range(1, 20), range(21, 40), range(41, 45)]);
-      expect(walk(chat, { desc: true }, follow)).toEqual([range(45, 26), range(25, 6), range(5, 1)]);
+      expect(await walk(chat, { desc: false }, follow)).toEqual([range(1, 20), range(21, 40), range(41, 45)]);
+      expect(await walk(chat, { desc: true }, follow)).toEqual([range(45, 26), range(25, 6), range(5, 1)]);
     }
   });
 
   it("at an exact page boundary the next page is empty and echoes the request", async () => {
     const { chat } = await fill(40);
-    expect(walk(chat, { desc: false }, false)).toEqual([range(1, 20), range(21, 40)]);
-    const after = chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: 40, begin: 5, end: 6 });
+    expect(await walk(chat, { desc: false }, false)).toEqual([range(1, 20), range(21, 40)]);
+    const after = await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: 40, begin: 5, end: 6 });
     expect(after).toEqual({ num: 0, lastid: 40n, begin: 5n, end: 6n, msgs: [] });
-    expect(chat.getgroupmsg(PID, { ...history, gid: 2, uid: 1 })).toEqual({ num: 0, lastid: 0n, begin: 0n, end: 0n, msgs: [] });
+    expect(await chat.getgroupmsg(PID, { ...history, gid: 2, uid: 1 })).toEqual({ num: 0, lastid: 0n, begin: 0n, end: 0n, msgs: [] });
   });
 
   it("answers begin/end as the window left to read", async () => {
     const { chat } = await fill(30);
-    const asc = chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, end: T0 + 250 });
+    const asc = await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, end: T0 + 250 });
     expect(asc).toMatchObject({ num: 20, lastid: 20n, begin: BigInt(T0 + 200), end: BigInt(T0 + 250) });
-    const desc = chat.getgroupmsg(PID, { ...history, desc: true, gid: 1, uid: 1, begin: T0 + 50 });
+    const desc = await chat.getgroupmsg(PID, { ...history, desc: true, gid: 1, uid: 1, begin: T0 + 50 });
     expect(desc).toMatchObject({ num: 20, lastid: 11n, begin: BigInt(T0 + 50), end: BigInt(T0 + 110) });
   });
 
   it("filters by an inclusive time window, both orders, with 0 = unbounded", async () => {
     const { chat } = await fill(30);
     const window = { begin: T0 + 50, end: T0 + 120 }; // messages 5..12
-    expect(walk(chat, { ...window, desc: false, num: 3 }, true)).toEqual([range(5, 7), range(8, 10), range(11, 12)]);
-    expect(walk(chat, { ...window, desc: true, num: 3 }, false)).toEqual([range(12, 10), range(9, 7), range(6, 5)]);
-    expect(walk(chat, { begin: T0 + 280 }, false)).toEqual([range(28, 30)]);
-    expect(walk(chat, { end: T0 + 20, desc: true }, false)).toEqual([range(2, 1)]);
-    expect(walk(chat, { begin: T0 + 125, end: T0 + 129 }, false)).toEqual([]);
+    expect(await walk(chat, { ...window, desc: false, num: 3 }, true)).toEqual([range(5, 7), range(8, 10), range(11, 12)]);
+    expect(await walk(chat, { ...window, desc: true, num: 3 }, false)).toEqual([range(12, 10), range(9, 7), range(6, 5)]);
+    expect(await walk(chat, { begin: T0 + 280 }, false)).toEqual([range(28, 30)]);
+    expect(await walk(chat, { end: T0 + 20, desc: true }, false)).toEqual([range(2, 1)]);
+    expect(await walk(chat, { begin: T0 + 125, end: T0 + 129 }, false)).toEqual([]);
   });
 
   it("applies the time window also when the cursor lies outside it", async () => {
     const { chat } = await fill(30);
     const window = { begin: T0 + 50, end: T0 + 120 }; // messages 5..12
-    expect(ids(chat.getgroupmsg(PID, { ...history, ...window, num: 3, gid: 1, uid: 1, lastid: 2 }))).toEqual(range(5, 7));
-    expect(ids(chat.getgroupmsg(PID, { ...history, ...window, num: 3, desc: true, gid: 1, uid: 1, lastid: 20 }))).toEqual(range(12, 10));
-    expect(ids(chat.getgroupmsg(PID, { ...history, ...window, num: 3, gid: 1, uid: 1, lastid: 11 }))).toEqual(range(12, 12));
-    expect(ids(chat.getgroupmsg(PID, { ...history, ...window, num: 3, desc: true, gid: 1, uid: 1, lastid: 6 }))).toEqual(range(5, 5));
+    expect(ids(await chat.getgroupmsg(PID, { ...history, ...window, num: 3, gid: 1, uid: 1, lastid: 2 }))).toEqual(range(5, 7));
+    expect(ids(await chat.getgroupmsg(PID, { ...history, ...window, num: 3, desc: true, gid: 1, uid: 1, lastid: 20 }))).toEqual(range(12, 10));
+    expect(ids(await chat.getgroupmsg(PID, { ...history, ...window, num: 3, gid: 1, uid: 1, lastid: 11 }))).toEqual(range(12, 12));
+    expect(ids(await chat.getgroupmsg(PID, { ...history, ...window, num: 3, desc: true, gid: 1, uid: 1, lastid: 6 }))).toEqual(range(5, 5));
   });
 
   it("caps num at 20", async () => {
     const { chat } = await fill(25);
-    expect(chat.getgroupmsg(PID, { ...history, num: 1000, gid: 1, uid: 1 }).num).toBe(20);
+    expect((await chat.getgroupmsg(PID, { ...history, num: 1000, gid: 1, uid: 1 })).num).toBe(20);
   });
 
   it("filters by mtypes (empty = all)", async () => {
     const { chat } = setup();
     for (let mid = 1; mid <= 6; mid++) await send(chat, 1, mid, { mtype: mid % 2 === 0 ? 31 : 40 });
-    expect(ids(chat.getgroupmsg(PID, { ...history, mtypes: [31], gid: 1, uid: 1 }))).toEqual([2n, 4n, 6n]);
-    expect(ids(chat.getgroupmsg(PID, { ...history, mtypes: [40, 32], gid: 1, uid: 1 }))).toEqual([1n, 3n, 5n]);
-    expect(chat.getgroupmsg(PID, { ...history, mtypes: [], gid: 1, uid: 1 }).num).toBe(6);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, mtypes: [31], gid: 1, uid: 1 }))).toEqual([2n, 4n, 6n]);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, mtypes: [40, 32], gid: 1, uid: 1 }))).toEqual([1n, 3n, 5n]);
+    expect((await chat.getgroupmsg(PID, { ...history, mtypes: [], gid: 1, uid: 1 })).num).toBe(6);
   });
 
   it("continues correctly from a cursor id of another conversation", async () => {
     const { chat } = setup();
     for (let mid = 1; mid <= 6; mid++) await send(chat, mid % 2 === 0 ? 1 : 2, mid); // ids 1..6 alternate groups
-    expect(ids(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: 3 }))).toEqual([4n, 6n]);
-    expect(ids(chat.getgroupmsg(PID, { ...history, desc: true, gid: 1, uid: 1, lastid: 3 }))).toEqual([2n]);
-    expect(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: 1000 }).num).toBe(0);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: 3 }))).toEqual([4n, 6n]);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, desc: true, gid: 1, uid: 1, lastid: 3 }))).toEqual([2n]);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: 1000 })).num).toBe(0);
   });
 
   it("leaves deleted rows out of history; getmsg/delmsg of a deleted or unknown message -> 200070", async () => {
     const { chat } = await fill(5);
     await chat.delmsg(PID, { mid: 3, from: 1001, xid: 1, type: 2 });
-    expect(ids(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }))).toEqual([1n, 2n, 4n, 5n]);
-    expect(ids(chat.getgroupmsg(PID, { ...history, desc: true, num: 2, gid: 1, uid: 1, lastid: 5 }))).toEqual([4n, 2n]);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }))).toEqual([1n, 2n, 4n, 5n]);
+    expect(ids(await chat.getgroupmsg(PID, { ...history, desc: true, num: 2, gid: 1, uid: 1, lastid: 5 }))).toEqual([4n, 2n]);
     expect(await codeOf(() => chat.getmsg(PID, { mid: 3, from: 1001, xid: 1, type: 2 }))).toBe(RtmCode.NO_MESSAGE_FOUND);
     expect(await codeOf(() => chat.delmsg(PID, { mid: 3, from: 1001, xid: 1, type: 2 }))).toBe(RtmCode.NO_MESSAGE_FOUND);
     expect(await codeOf(() => chat.delmsg(PID, { mid: 77, from: 1001, xid: 1, type: 2 }))).toBe(RtmCode.NO_MESSAGE_FOUND);
     expect(await codeOf(() => chat.delmsg(PID, { mid: 2, from: 1001, xid: 1, type: 3 }))).toBe(RtmCode.NO_MESSAGE_FOUND);
     // A resend of a deleted mid is still idempotent: nothing new appears.
     await send(chat, 1, 3);
-    expect(chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).num).toBe(4);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).num).toBe(4);
   });
 
   it("p2p history holds both directions, each relative to the requesting uid, and nothing of other conversations", async () => {
@@ -258,19 +258,19 @@ describe("history paging", () => {
     await p2p(1, 3, 3);
     await p2p(3, 2, 4);
     await p2p(1, 2, 5);
-    const fromOne = chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 });
+    const fromOne = await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 });
     expect(fromOne.msgs.map((r) => [r[1], r[5]])).toEqual([
       [Direction.SentByUid, "1->2"],
       [Direction.SentToUid, "2->1"],
       [Direction.SentByUid, "1->2"],
     ]);
-    const fromTwo = chat.getp2pmsg(PID, { ...history, desc: true, uid: 2, ouid: 1 });
+    const fromTwo = await chat.getp2pmsg(PID, { ...history, desc: true, uid: 2, ouid: 1 });
     expect(fromTwo.msgs.map((r) => [r[1], r[5]])).toEqual([
       [Direction.SentToUid, "1->2"],
       [Direction.SentByUid, "2->1"],
       [Direction.SentToUid, "1->2"],
     ]);
-    expect(chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 1 }).num).toBe(0);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 1 })).num).toBe(0);
     // getmsg/delmsg name the sender and the peer: the reverse direction is another message.
     expect(chat.getmsg(PID, { mid: 2, from: 2, xid: 1, type: 1 }).msg).toBe("2->1");
     expect(await codeOf(() => chat.getmsg(PID, { mid: 2, from: 1, xid: 2, type: 1 }))).toBe(RtmCode.NO_MESSAGE_FOUND);

@@ -28,12 +28,12 @@ describe("file database", () => {
     first.storage.close();
 
     const second = openChat({ path }); // its clock starts at T0 again, behind the stored messages
-    const page = second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
+    const page = await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
     expect(page.msgs.map((r) => r[3])).toEqual([1n, 3n, 4n]);
     const next = await send(second.chat, 1, 5);
     expect(next.mtime).toBe(last.mtime); // never below what is stored
     expect((await send(second.chat, 1, 1)).mtime).toBe(page.msgs[0]![7]); // idempotency survives too
-    const after = second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: page.lastid });
+    const after = await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: page.lastid });
     expect(after.msgs.map((r) => [r[0], r[3]])).toEqual([[5n, 5n]]);
     second.storage.close();
   });
@@ -48,9 +48,9 @@ describe("file database", () => {
     v1.close();
 
     const second = openChat({ path });
-    expect(second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 }).msgs.map((r) => r[3])).toEqual([1n, 2n, 3n]);
+    expect((await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).msgs.map((r) => r[3])).toEqual([1n, 2n, 3n]);
     await send(second.chat, 1, 4);
-    expect(second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, desc: true, num: 1 }).msgs.map((r) => r[3])).toEqual([4n]);
+    expect((await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, desc: true, num: 1 })).msgs.map((r) => r[3])).toEqual([4n]);
     second.storage.close();
     const upgraded = new Database(path, { readonly: true });
     expect(upgraded.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").pluck().all()).toEqual(["messages_identity"]);
@@ -84,13 +84,15 @@ describe("file database", () => {
     expect(() => openDatabase({ path })).toThrow(new RegExp(`schema version ${MIGRATIONS.length + 1} is newer`));
   });
 
-  it("reads history and count rows by rowid and identities through the identity index; no history index on the file", () => {
+  it("reads history, filter and count rows by rowid and identities through the identity index; no history index on the file", () => {
     const db = openDatabase();
     const rowPlan = (db.prepare(`EXPLAIN QUERY PLAN ${SQL.HISTORY_ROW}`).all(1) as { detail: string }[]).map((p) => p.detail);
     expect(rowPlan).toEqual(["SEARCH messages USING INTEGER PRIMARY KEY (rowid=?)"]);
-    const countPlan = (db.prepare(`EXPLAIN QUERY PLAN ${SQL.COUNT_BY_SENDER}`).all("[1]", null, null) as { detail: string }[]).map((p) => p.detail);
-    expect(countPlan.join("\n")).toMatch(/SEARCH messages USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-    expect(countPlan.join("\n")).not.toMatch(/SCAN messages/);
+    for (const sql of [SQL.COUNT_BY_SENDER, SQL.LIVE_IDS]) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all("[1]", null, null) as { detail: string }[]).map((p) => p.detail);
+      expect(plan.join("\n")).toMatch(/SEARCH messages USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(plan.join("\n")).not.toMatch(/SCAN messages/);
+    }
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").pluck().all()).toEqual(["messages_identity"]);
     for (const sql of [SQL.SELECT_MESSAGE, SQL.MARK_DELETED, SQL.SELECT_MTIME]) {
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 1, 1, 1, 1) as { detail: string }[]).map((p) => p.detail);

@@ -32,14 +32,19 @@ export function createChatHandlers(auth: Authenticator, chat: ChatService): Chat
     sendgroupmsg: (request, credentials, { frame }) => signed("sendgroupmsg", credentials, (pid) => chat.sendgroupmsg(pid, withSentBodies(request, frame))),
     sendroommsg: (request, credentials, { frame }) => signed("sendroommsg", credentials, (pid) => chat.sendroommsg(pid, withSentBodies(request, frame))),
     broadcastmsg: (request, credentials, { frame }) => signed("broadcastmsg", credentials, (pid) => chat.broadcastmsg(pid, withSentBodies(request, frame))),
-    getgroupmsg: (request, credentials) => signed("getgroupmsg", credentials, (pid) => historyAnswer(chat.getgroupmsg(pid, request))),
-    getroommsg: (request, credentials) => signed("getroommsg", credentials, (pid) => historyAnswer(chat.getroommsg(pid, request))),
-    getbroadcastmsg: (request, credentials) => signed("getbroadcastmsg", credentials, (pid) => historyAnswer(chat.getbroadcastmsg(pid, request))),
-    getp2pmsg: (request, credentials) => signed("getp2pmsg", credentials, (pid) => historyAnswer(chat.getp2pmsg(pid, request))),
+    getgroupmsg: (request, credentials) => signed("getgroupmsg", credentials, (pid) => then(chat.getgroupmsg(pid, request), historyAnswer)),
+    getroommsg: (request, credentials) => signed("getroommsg", credentials, (pid) => then(chat.getroommsg(pid, request), historyAnswer)),
+    getbroadcastmsg: (request, credentials) => signed("getbroadcastmsg", credentials, (pid) => then(chat.getbroadcastmsg(pid, request), historyAnswer)),
+    getp2pmsg: (request, credentials) => signed("getp2pmsg", credentials, (pid) => then(chat.getp2pmsg(pid, request), historyAnswer)),
     getmsg: (request, credentials) => signed("getmsg", credentials, (pid) => messageAnswer(chat.getmsg(pid, request))),
     delmsg: (request, credentials) => signed("delmsg", credentials, (pid) => chat.delmsg(pid, request)),
     getmsgnum: (request, credentials) => signed("getmsgnum", credentials, (pid) => chat.getmsgnum(pid, request)),
   };
+}
+
+/** `map` applied to a value now, or to a promised one once it settles: a page read at once is answered at once. */
+function then<T, R>(value: T | Promise<T>, map: (settled: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(map) : map(value);
 }
 
 function toFpnnError(method: string, error: unknown): unknown {

@@ -1,6 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import * as SQL from "./sql.js";
-import { conversationKey, HistoryIndex, type IndexEntry } from "./history-index.js";
+import { conversationKey, HistoryIndex, type Conversation, type IndexEntry } from "./history-index.js";
+import { TimeSlicer } from "./slices.js";
 import { HISTORY_PAGE_MAX, type MessageBody } from "../limits.js";
 import {
   Direction,
@@ -19,8 +20,12 @@ type StoredBody = string | Buffer;
 type RawHistoryRow = [id: bigint, from: bigint, mtype: bigint, mid: bigint, msg: StoredBody, attrs: StoredBody, mtime: bigint, deleted: bigint];
 type SenderCount = [from: bigint, count: bigint];
 
-/** Ids per counting statement: bounds the JSON text handed to SQLite for a conversation of any size. */
-const COUNT_SLICE = 8192;
+/** Ids per counting statement (~2 ms): bounds the JSON text handed to SQLite and the time between two pauses. */
+const COUNT_SLICE = 2048;
+/** A history walk reads this many rows one by one before it asks SQLite which of the next ones qualify. */
+const WALK_DIRECT_ROWS = 64;
+/** Most ids per filtering statement of a history walk (slices grow to it from 256). */
+const WALK_SLICE_MAX = 4096;
 type RawMessage = { id: bigint; mtype: bigint; msg: StoredBody; attrs: StoredBody; mtime: bigint };
 
 export interface MessageStoreOptions {
@@ -50,6 +55,7 @@ export class MessageStore {
   readonly #lastBefore: Statement;
   readonly #historyRow: Statement;
   readonly #countBySender: Statement;
+  readonly #liveIds: Statement;
 
   constructor(db: Database, options: MessageStoreOptions = {}) {
     this.#db = db;
@@ -63,6 +69,7 @@ export class MessageStore {
     this.#lastBefore = db.prepare(SQL.MTIME_BEFORE_ID).pluck().safeIntegers();
     this.#historyRow = db.prepare(SQL.HISTORY_ROW).raw().safeIntegers();
     this.#countBySender = db.prepare(SQL.COUNT_BY_SENDER).raw().safeIntegers();
+    this.#liveIds = db.prepare(SQL.LIVE_IDS).pluck();
     this.#index = HistoryIndex.load(db);
     // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
     const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
@@ -126,7 +133,11 @@ export class MessageStore {
     return { id: row.id, mtype: Number(row.mtype), msg: row.msg, attrs: row.attrs, mtime: row.mtime };
   }
 
-  history(query: HistoryQuery): HistoryPage {
+  /**
+   * One history page. A page is read during the call unless its walk is long (a filter that matches
+   * little of a big conversation); then the walk pauses for the event loop every SLICE_MS.
+   */
+  async history(query: HistoryQuery): Promise<HistoryPage> {
     const empty: HistoryPage = { num: 0, lastid: query.lastid, begin: query.begin, end: query.end, msgs: [] };
     const isP2P = query.category === MessageCategory.P2P;
     if (isP2P && query.uid === query.target) return empty;
@@ -153,10 +164,8 @@ export class MessageStore {
         lower = maxPair(lower, [Number(next), lastid]);
       }
       const upper = query.end > 0n ? Number(query.end) : Infinity;
-      for (let at = conversation.firstAfter(lower[0], lower[1]); at < conversation.length && raw.length < limit; at++) {
-        if (conversation.mtimes[at]! > upper) break;
-        take(at);
-      }
+      const inRange = (at: number) => at < conversation.length && conversation.mtimes[at]! <= upper;
+      await this.#walk(conversation, conversation.firstAfter(lower[0], lower[1]), 1, inRange, query.mtypes, () => raw.length < limit, take);
     } else {
       let upper: [number, number] = [query.end > 0n ? Number(query.end) : Infinity, Infinity];
       if (cursor) {
@@ -165,10 +174,8 @@ export class MessageStore {
         upper = minPair(upper, [Number(previous), lastid]);
       }
       const lower = query.begin > 0n ? Number(query.begin) : -Infinity;
-      for (let at = conversation.lastBefore(upper[0], upper[1]); at >= 0 && raw.length < limit; at--) {
-        if (conversation.mtimes[at]! < lower) break;
-        take(at);
-      }
+      const inRange = (at: number) => at >= 0 && conversation.mtimes[at]! >= lower;
+      await this.#walk(conversation, conversation.lastBefore(upper[0], upper[1]), -1, inRange, query.mtypes, () => raw.length < limit, take);
     }
     const last = raw.at(-1);
     if (last === undefined) return empty;
@@ -193,8 +200,52 @@ export class MessageStore {
     };
   }
 
-  /** Counts the live messages of a group or room and their distinct senders. */
-  count(query: CountQuery): MessageCount {
+  /**
+   * Walks the conversation from position `start`, one `step` at a time, while `inRange` and `wanted`,
+   * handing positions to `take`. The first WALK_DIRECT_ROWS are handed over as they come (a page
+   * usually fills there). Past them SQLite picks the live rows of the wanted mtypes out of a slice of
+   * ids at a time, so that a filter matching little of a long conversation costs one cheap statement
+   * per slice instead of a row read per message, and the walk pauses for the event loop every SLICE_MS.
+   * Rows written during a pause are walked too when they are in range; `take` checks each row again.
+   */
+  async #walk(
+    conversation: Conversation,
+    start: number,
+    step: 1 | -1,
+    inRange: (at: number) => boolean,
+    mtypes: readonly number[],
+    wanted: () => boolean,
+    take: (at: number) => void,
+  ): Promise<void> {
+    let at = start;
+    for (let direct = 0; direct < WALK_DIRECT_ROWS; direct++, at += step) {
+      if (!inRange(at) || !wanted()) return;
+      take(at);
+    }
+    const mtypesJson = mtypes.length === 0 ? null : JSON.stringify(mtypes);
+    const slicer = new TimeSlicer();
+    for (let size = 256; inRange(at) && wanted(); size = Math.min(size * 2, WALK_SLICE_MAX)) {
+      if (slicer.due()) {
+        await slicer.pause();
+        this.#assertOpen();
+        if (!inRange(at)) return;
+      }
+      const ids: number[] = [];
+      let end = at;
+      for (; ids.length < size && inRange(end); end += step) ids.push(conversation.ids[end]!);
+      const live = new Set(this.#liveIds.all(JSON.stringify(ids), mtypesJson, mtypesJson) as number[]);
+      for (; at !== end && wanted(); at += step) {
+        if (live.has(conversation.ids[at]!)) take(at);
+      }
+    }
+  }
+
+  /**
+   * Counts the live messages of a group or room and their distinct senders, COUNT_SLICE ids per
+   * statement, pausing for the event loop every SLICE_MS. Writes that commit during a pause may or
+   * may not be counted; rows sent after the count started are not.
+   */
+  async count(query: CountQuery): Promise<MessageCount> {
     const conversation = this.#index.conversation(conversationKey(query.pid, query.category, query.target, 0n));
     if (conversation === undefined) return { num: 0, sender: 0 };
     const mtypes = query.mtypes.length === 0 ? null : JSON.stringify(query.mtypes);
@@ -203,7 +254,12 @@ export class MessageStore {
     const senders = new Set<bigint>();
     let num = 0;
     // The rows are counted by SQLite, a bounded slice of ids per statement.
+    const slicer = new TimeSlicer();
     for (let from = first; from < end; from += COUNT_SLICE) {
+      if (slicer.due()) {
+        await slicer.pause();
+        this.#assertOpen();
+      }
       const ids = JSON.stringify(conversation.ids.slice(from, Math.min(from + COUNT_SLICE, end)));
       for (const [sender, count] of this.#countBySender.all(ids, mtypes, mtypes) as SenderCount[]) {
         num += Number(count);
@@ -211,6 +267,11 @@ export class MessageStore {
       }
     }
     return { num, sender: senders.size };
+  }
+
+  /** After a pause: the database may have been closed meanwhile (the statements would fail with a less clear error). */
+  #assertOpen(): void {
+    if (!this.#db.open) throw new Error("storage was closed while a read was running");
   }
 
   /** The server time for the next write: never below the previous one, so mtime order equals id order. */

@@ -32,3 +32,11 @@ export const COUNT_BY_SENDER = `
   SELECT from_uid, count(*) FROM messages
   WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0 AND (? IS NULL OR mtype IN (SELECT value FROM json_each(?)))
   GROUP BY from_uid`;
+
+/**
+ * The live ids, optionally only of some mtypes, among a JSON array of ids (a slice of a history walk).
+ * Params: ids, mtypes, mtypes (null for every mtype, else a JSON array). Answers ids.
+ */
+export const LIVE_IDS = `
+  SELECT id FROM messages
+  WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0 AND (? IS NULL OR mtype IN (SELECT value FROM json_each(?)))`;
