@@ -13,9 +13,9 @@ export interface EmulatorProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Runs the `rtm-emulator` command as a child process and waits for its "listening on" line. */
-export async function spawnEmulator(args: readonly string[]): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [bin, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** Runs the `rtm-emulator` command as a child process (with this environment plus `env`) and waits for its "listening on" line. */
+export async function spawnEmulator(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [bin, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let log = "";
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   onCleanup(async () => {

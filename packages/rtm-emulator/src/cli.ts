@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { curveNames, type CurveName } from "@rtmkit/fpnn";
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
@@ -55,10 +56,12 @@ export function createProgram(): Command {
     .addOption(new Option("--port <port>", "TCP port to listen on (0 = any free port)").default(DEFAULT_PORT).argParser(integerIn("--port", 0, 65535)))
     .addOption(new Option("--host <host>", "address to listen on").default(DEFAULT_HOST))
     .addOption(
-      new Option("--project <pid:secret>", "required: a project the emulator serves, e.g. 11000001:my-secret; repeat for several (isolated from each other)")
-        .argParser(collectProject)
-        .makeOptionMandatory(),
+      new Option(
+        "--project <pid:secret>",
+        "a project the emulator serves, e.g. 11000001:my-secret; repeat for several (isolated from each other). Other local users can read the command line (ps): prefer --projects-file or RTM_EMULATOR_PROJECTS for real secrets",
+      ).argParser(collectProject),
     )
+    .addOption(new Option("--projects-file <file>", "projects from a file: one PID:SECRET per line; blank lines and lines starting with # are ignored"))
     .addOption(new Option("--db <file>", "SQLite database file; messages survive restarts and kill -9 (default: in memory)"))
     .addOption(
       new Option("--durability <mode>", "with --db: 'normal' = every acknowledged message survives a crash of the emulator; 'full' = also survives power loss (fsync per batch)")
@@ -90,7 +93,10 @@ export function createProgram(): Command {
     .addOption(new Option("--fault-methods <list>", "fault injection: comma-separated FPNN methods to fault (default: all but *ping and *key)").argParser(parseMethods))
     .addHelpText(
       "after",
-      "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10",
+      `\nEnvironment:\n  ${PROJECTS_ENV}  projects: PID:SECRET entries separated by commas\n                         or whitespace\n\n` +
+        `Projects: at least one, from --project, --projects-file or ${PROJECTS_ENV}.\nThey add up; a pid given in two places must have the same secret in both.\n` +
+        "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n" +
+        `  rtm-emulator --projects-file ./projects.txt\n  ${PROJECTS_ENV}=11000001:s1,11000002:s2 rtm-emulator\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10`,
     )
     .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false)
@@ -98,8 +104,19 @@ export function createProgram(): Command {
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
 }
 
+/** The environment variable that may list projects: `PID:SECRET` entries separated by commas or whitespace. */
+export const PROJECTS_ENV = "RTM_EMULATOR_PROJECTS";
+
+/** Where the command line reads projects from besides argv (injectable for tests). */
+export interface CliSources {
+  /** Default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Reads a --projects-file; default fs.readFileSync(path, "utf8"). */
+  readonly readFile?: (path: string) => string;
+}
+
 /** Parses user arguments (without the node and script entries of process.argv). Throws CliUsageError. */
-export function parseCliArgs(argv: readonly string[]): CliParseResult {
+export function parseCliArgs(argv: readonly string[], sources: CliSources = {}): CliParseResult {
   const program = createProgram();
   let output = "";
   program.configureOutput({ writeOut: (text) => (output += text), writeErr: (text) => (output += text), outputError: () => {} });
@@ -117,7 +134,8 @@ export function parseCliArgs(argv: readonly string[]): CliParseResult {
   const o = program.opts<{
     port: number;
     host: string;
-    project: Map<number, string>;
+    project?: ProjectEntry[];
+    projectsFile?: string;
     db?: string;
     durability: Durability;
     tsSkew: number;
@@ -139,12 +157,17 @@ export function parseCliArgs(argv: readonly string[]): CliParseResult {
   }>();
   if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
+  const projects = mergeProjects([
+    ...(o.project ?? []).map((entry, i) => ({ ...entry, source: `--project #${i + 1}` })),
+    ...(o.projectsFile === undefined ? [] : projectsFromFile(o.projectsFile, sources.readFile ?? ((path) => readFileSync(path, "utf8")))),
+    ...projectsFromEnv((sources.env ?? process.env)[PROJECTS_ENV]),
+  ]);
   return {
     kind: "run",
     options: {
       port: o.port,
       host: o.host,
-      projects: o.project,
+      projects,
       db: o.db,
       durability: o.durability,
       tsSkewSeconds: o.tsSkew,
@@ -183,10 +206,11 @@ export async function runCli(
   argv: readonly string[],
   start: StartEmulator,
   io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  sources: CliSources = {},
 ): Promise<number> {
   let parsed: CliParseResult;
   try {
-    parsed = parseCliArgs(argv);
+    parsed = parseCliArgs(argv, sources);
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
     io.stderr(`rtm-emulator: ${error.message}\nTry 'rtm-emulator --help'.\n`);
@@ -218,17 +242,79 @@ function integerIn(flag: string, min: number, max: number) {
   };
 }
 
-function collectProject(value: string, previous: Map<number, string> | undefined): Map<number, string> {
-  const projects = new Map(previous);
+interface ProjectEntry {
+  readonly pid: number;
+  readonly secret: string;
+}
+
+/** A project with where it was given: `--project #2`, `FILE line 3`, `RTM_EMULATOR_PROJECTS entry 1`. */
+interface SourcedProject extends ProjectEntry {
+  readonly source: string;
+}
+
+function collectProject(value: string, previous: ProjectEntry[] | undefined): ProjectEntry[] {
+  const entry = parseProject(value);
+  if (typeof entry === "string") throw new InvalidArgumentError(`${entry}.`);
+  return [...(previous ?? []), entry];
+}
+
+/** `PID:SECRET` (the secret may contain ':'), or what is wrong with it. */
+function parseProject(value: string): ProjectEntry | string {
   const colon = value.indexOf(":");
   const pidText = colon < 0 ? value : value.slice(0, colon);
   const secret = colon < 0 ? "" : value.slice(colon + 1);
   const pid = /^\d+$/.test(pidText) ? Number(pidText) : Number.NaN;
-  if (!Number.isSafeInteger(pid) || pid < 1 || pid > 0x7fffffff) throw new InvalidArgumentError("PID must be an integer in 1..2147483647 (format PID:SECRET).");
-  if (secret === "") throw new InvalidArgumentError("SECRET must not be empty (format PID:SECRET).");
-  if (projects.has(pid)) throw new InvalidArgumentError(`project ${pid} is given twice.`);
-  projects.set(pid, secret);
+  if (!Number.isSafeInteger(pid) || pid < 1 || pid > 0x7fffffff) return "PID must be an integer in 1..2147483647 (format PID:SECRET)";
+  if (secret === "") return "SECRET must not be empty (format PID:SECRET)";
+  return { pid, secret };
+}
+
+/** One PID:SECRET per line; blank lines and lines whose first non-blank character is # are skipped. Ends of lines are trimmed. */
+function projectsFromFile(path: string, readFile: (path: string) => string): SourcedProject[] {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new CliUsageError(`--projects-file ${path}: cannot read it (${(error as Error).message})`);
+  }
+  const projects: SourcedProject[] = [];
+  text.replace(/^\uFEFF/, "").split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const entry = parseProject(line);
+    if (typeof entry === "string") throw new CliUsageError(`--projects-file ${path} line ${i + 1}: ${entry}`);
+    projects.push({ ...entry, source: `${path} line ${i + 1}` });
+  });
   return projects;
+}
+
+/** PID:SECRET entries separated by commas or whitespace; unset or blank gives none. */
+function projectsFromEnv(value: string | undefined): SourcedProject[] {
+  if (value === undefined) return [];
+  return value
+    .split(/[\s,]+/)
+    .filter((entry) => entry !== "")
+    .map((text, i) => {
+      const entry = parseProject(text);
+      if (typeof entry === "string") throw new CliUsageError(`${PROJECTS_ENV} entry ${i + 1}: ${entry}`);
+      return { ...entry, source: `${PROJECTS_ENV} entry ${i + 1}` };
+    });
+}
+
+/** pid -> secret over every source; a pid may repeat with the same secret, not with another one. */
+function mergeProjects(entries: readonly SourcedProject[]): Map<number, string> {
+  if (entries.length === 0) {
+    throw new CliUsageError(`no project given: use --project PID:SECRET, --projects-file FILE or the ${PROJECTS_ENV} environment variable`);
+  }
+  const projects = new Map<number, SourcedProject>();
+  for (const entry of entries) {
+    const first = projects.get(entry.pid);
+    if (first === undefined) projects.set(entry.pid, entry);
+    else if (first.secret !== entry.secret) {
+      throw new CliUsageError(`project ${entry.pid} has two different secrets: ${first.source} and ${entry.source}`);
+    }
+  }
+  return new Map([...projects].map(([pid, entry]) => [pid, entry.secret]));
 }
 
 function parseLatency(value: string): number | [number, number] {

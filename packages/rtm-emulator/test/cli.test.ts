@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { CliUsageError, parseCliArgs, runCli, type EmulatorCliOptions } from "../src/cli.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CliUsageError, parseCliArgs, runCli, type CliSources, type EmulatorCliOptions } from "../src/cli.js";
 
-function run(argv: string[]): EmulatorCliOptions {
-  const result = parseCliArgs(argv);
+function run(argv: string[], sources: CliSources = { env: {} }): EmulatorCliOptions {
+  const result = parseCliArgs(argv, sources);
   if (result.kind !== "run") throw new Error("expected options");
   return result.options;
 }
@@ -57,10 +60,10 @@ describe("parseCliArgs", () => {
   });
 
   it.each([
-    [[], /required option '--project/],
+    [[], /^no project given: use --project PID:SECRET, --projects-file FILE or the RTM_EMULATOR_PROJECTS environment variable$/],
     [["--project", "abc:s"], /PID must be an integer/],
     [["--project", "1"], /SECRET must not be empty/],
-    [["--project", "1:a", "--project", "1:b"], /project 1 is given twice/],
+    [["--project", "1:a", "--project", "1:b"], /^project 1 has two different secrets: --project #1 and --project #2$/],
     [["--project", "1:a", "--port", "65536"], /--port must be an integer in 0\.\.65535/],
     [["--project", "1:a", "--ts-skew", "1.5"], /--ts-skew must be an integer/],
     [["--project", "1:a", "--max-connections", "0"], /--max-connections must be an integer in 1\.\./],
@@ -74,8 +77,8 @@ describe("parseCliArgs", () => {
     [["--project", "1:a", "--key-curve", "secp256r1"], /needs '--key <file>'/],
     [["--project", "1:a", "--key", "k", "--key-curve", "p999"], /Allowed choices are secp256k1/],
   ])("refuses %j", (argv, message) => {
-    expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
-    expect(() => parseCliArgs(argv)).toThrow(message);
+    expect(() => parseCliArgs(argv, { env: {} })).toThrow(CliUsageError);
+    expect(() => parseCliArgs(argv, { env: {} })).toThrow(message);
   });
 
   it("--help documents every option and exits 0 without needing --project", () => {
@@ -86,12 +89,81 @@ describe("parseCliArgs", () => {
     for (const flag of [
       "--port", "--host", "--project", "--db", "--durability", "--ts-skew", "--max-salts", "--log-level", "--max-msg-bytes",
       "--max-attrs-bytes", "--max-recipients", "--fault-latency", "--fault-drop-rate", "--fault-drop-every", "--fault-close-after",
-      "--fault-methods", "--key", "--key-curve", "--help",
+      "--fault-methods", "--key", "--key-curve", "--help", "--projects-file", "RTM_EMULATOR_PROJECTS",
     ]) {
       expect(result.output).toContain(flag);
     }
     expect(result.output).toContain("13315");
     expect(result.output).toContain("127.0.0.1");
+  });
+});
+
+describe("projects from a file and the environment", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "rtm-cli-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(text: string): string {
+    const path = join(dir, "projects.txt");
+    writeFileSync(path, text);
+    return path;
+  }
+  const failure = (argv: string[], env: Record<string, string> = {}) => {
+    try {
+      parseCliArgs(argv, { env });
+    } catch (error) {
+      expect(error).toBeInstanceOf(CliUsageError);
+      return (error as Error).message;
+    }
+    throw new Error("expected a usage error");
+  };
+
+  it("reads --projects-file: one PID:SECRET per line, blank lines and # comments skipped, CRLF and spaces trimmed", () => {
+    const path = file("\uFEFF# staging projects\n11000001:s3cr3t\r\n\n   # indented comment\n  11000002:with:colons and #hash  \n");
+    expect(run(["--projects-file", path]).projects).toEqual(new Map([[11000001, "s3cr3t"], [11000002, "with:colons and #hash"]]));
+  });
+
+  it("reads RTM_EMULATOR_PROJECTS: entries separated by commas or whitespace", () => {
+    const env = { RTM_EMULATOR_PROJECTS: " 1:a,2:b \n 3:c,, 4:d:e " };
+    expect(run([], { env }).projects).toEqual(new Map([[1, "a"], [2, "b"], [3, "c"], [4, "d:e"]]));
+    expect(run(["--project", "9:z"], { env: { RTM_EMULATOR_PROJECTS: "   " } }).projects).toEqual(new Map([[9, "z"]]));
+  });
+
+  it("adds the sources up, --project first; a pid repeated with the same secret is one project", () => {
+    const path = file("2:b\n1:a\n");
+    const options = run(["--project", "1:a", "--projects-file", path], { env: { RTM_EMULATOR_PROJECTS: "3:c,2:b" } });
+    expect([...options.projects]).toEqual([[1, "a"], [2, "b"], [3, "c"]]);
+  });
+
+  it("refuses one pid with two secrets, naming both places and neither secret", () => {
+    const path = file("# header\n5:from-file\n");
+    const message = failure(["--projects-file", path], { RTM_EMULATOR_PROJECTS: "6:x,5:from-env" });
+    expect(message).toBe(`project 5 has two different secrets: ${path} line 2 and RTM_EMULATOR_PROJECTS entry 2`);
+    expect(failure(["--project", "5:arg", "--projects-file", path])).toBe(`project 5 has two different secrets: --project #1 and ${path} line 2`);
+  });
+
+  it("says which file and line, or which entry of the variable, is wrong, in one line", () => {
+    const path = file("1:a\n\nnot-a-pid:b\n");
+    expect(failure(["--projects-file", path])).toBe(`--projects-file ${path} line 3: PID must be an integer in 1..2147483647 (format PID:SECRET)`);
+    expect(failure(["--projects-file", file("7:\n")])).toBe(`--projects-file ${path} line 1: SECRET must not be empty (format PID:SECRET)`);
+    expect(failure([], { RTM_EMULATOR_PROJECTS: "1:a, 2" })).toBe("RTM_EMULATOR_PROJECTS entry 2: SECRET must not be empty (format PID:SECRET)");
+    const missing = join(dir, "nope.txt");
+    expect(failure(["--projects-file", missing])).toMatch(new RegExp(`^--projects-file ${missing}: cannot read it \\(ENOENT[^\\n]*\\)$`));
+    expect(failure(["--projects-file", file("# only comments\n\n")])).toMatch(/^no project given/);
+  });
+
+  it("runCli takes its projects from the given environment", async () => {
+    let projects: ReadonlyMap<number, string> | undefined;
+    const done = runCli(["--port", "0"], async (options) => {
+      projects = options.projects;
+      return { close: async () => {} };
+    }, { stdout: () => {}, stderr: () => {} }, { env: { RTM_EMULATOR_PROJECTS: "11000001:from-env" } });
+    await new Promise((resolve) => setImmediate(resolve));
+    process.emit("SIGTERM");
+    expect(await done).toBe(0);
+    expect(projects).toEqual(new Map([[11000001, "from-env"]]));
   });
 });
 
