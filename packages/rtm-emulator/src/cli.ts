@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { curveNames, type CurveName } from "@rtmkit/fpnn";
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
-import { DEFAULT_LIMITS, type ChatLimits } from "./limits.js";
+import { bodyLimitsProblem, DEFAULT_LIMITS, MAX_ROW_BODY_BYTES, type ChatLimits } from "./limits.js";
 import type { Durability } from "./storage/database.js";
 
 export const DEFAULT_PORT = 13315;
@@ -14,6 +14,8 @@ export const DEFAULT_FRAME_TIMEOUT_SECONDS = 30;
 export const DEFAULT_MAX_CONNECTIONS = 4096;
 export const LOG_LEVELS = ["silent", "error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const PAGE_FITS_FRAME = " (a history page of 20 messages must fit one 8 MiB answer frame)";
 
 /** Everything the command line configures, validated and typed. */
 export interface EmulatorCliOptions {
@@ -78,8 +80,16 @@ export function createProgram(): Command {
         .argParser(integerIn("--max-salts", 1, 100_000_000)),
     )
     .addOption(new Option("--log-level <level>", "log verbosity").choices(LOG_LEVELS).default("info"))
-    .addOption(new Option("--max-msg-bytes <bytes>", "largest msg of a send (else 200030)").default(DEFAULT_LIMITS.maxMessageBytes).argParser(integerIn("--max-msg-bytes", 1, 8 * 1024 * 1024)))
-    .addOption(new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)").default(DEFAULT_LIMITS.maxAttrsBytes).argParser(integerIn("--max-attrs-bytes", 1, 8 * 1024 * 1024)))
+    .addOption(
+      new Option("--max-msg-bytes <bytes>", `largest msg of a send (else 200030); with --max-attrs-bytes at most ${MAX_ROW_BODY_BYTES}${PAGE_FITS_FRAME}`)
+        .default(DEFAULT_LIMITS.maxMessageBytes)
+        .argParser(integerIn("--max-msg-bytes", 1, MAX_ROW_BODY_BYTES - 1, PAGE_FITS_FRAME)),
+    )
+    .addOption(
+      new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)")
+        .default(DEFAULT_LIMITS.maxAttrsBytes)
+        .argParser(integerIn("--max-attrs-bytes", 1, MAX_ROW_BODY_BYTES - 1, PAGE_FITS_FRAME)),
+    )
     .addOption(new Option("--max-recipients <count>", "most recipients of one sendmsgs (else 200032)").default(DEFAULT_LIMITS.maxRecipients).argParser(integerIn("--max-recipients", 1, 100_000)))
     .addOption(new Option("--idle-timeout <seconds>", "close a connection that sends nothing (and takes none of its answers) for this long; 0 = never").default(DEFAULT_IDLE_TIMEOUT_SECONDS).argParser(integerIn("--idle-timeout", 0, 86_400)))
     .addOption(new Option("--frame-timeout <seconds>", "close a connection whose frame has not arrived whole this long after its first byte; 0 = never").default(DEFAULT_FRAME_TIMEOUT_SECONDS).argParser(integerIn("--frame-timeout", 0, 86_400)))
@@ -157,6 +167,8 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
   }>();
   if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
+  const bodies = bodyLimitsProblem({ maxMessageBytes: o.maxMsgBytes, maxAttrsBytes: o.maxAttrsBytes }, { msg: "--max-msg-bytes", attrs: "--max-attrs-bytes" });
+  if (bodies !== undefined) throw new CliUsageError(bodies);
   const projects = mergeProjects([
     ...(o.project ?? []).map((entry, i) => ({ ...entry, source: `--project #${i + 1}` })),
     ...(o.projectsFile === undefined ? [] : projectsFromFile(o.projectsFile, sources.readFile ?? ((path) => readFileSync(path, "utf8")))),
@@ -234,10 +246,10 @@ export async function runCli(
   return 0;
 }
 
-function integerIn(flag: string, min: number, max: number) {
+function integerIn(flag: string, min: number, max: number, why = "") {
   return (value: string): number => {
     const n = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be an integer in ${min}..${max}.`);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be an integer in ${min}..${max}${why}.`);
     return n;
   };
 }

@@ -1,8 +1,10 @@
 export { RtmCode, RtmError } from "./errors.js";
 export { toInt64, toSmallInt, type Int64Like } from "./int64.js";
 export {
+  bodyLimitsProblem,
   DEFAULT_LIMITS,
   HISTORY_PAGE_MAX,
+  MAX_ROW_BODY_BYTES,
   MTYPE_MAX,
   MTYPE_MIN,
   resolveLimits,
