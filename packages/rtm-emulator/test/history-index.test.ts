@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Conversation } from "../src/storage/history-index.js";
@@ -53,6 +56,30 @@ describe("history index and transactions", () => {
     expect(await chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 5, num: total - 1 });
     expect(await chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [30], begin: 0, end: 0 })).toEqual({ sender: 5, num: total / 2 - 1 });
     storage.close();
+  });
+
+  it("rebuilds the whole index of a reopened file, over several load pages, one-message conversations included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtm-index-"));
+    try {
+      const path = join(dir, "index.sqlite");
+      const first = openChat({ path });
+      first.storage.store.transaction(() => {
+        for (let mid = 1; mid <= 20_000; mid++) first.storage.store.storeSend([{ ...groupMessage(mid), target: BigInt(1 + (mid % 3)) }]);
+        first.storage.store.storeSend([{ ...groupMessage(20_001), target: 99n }]);
+      });
+      first.storage.close();
+      const { storage, chat } = openChat({ path });
+      const count = (gid: number) => chat.getmsgnum(PID, { type: 2, xid: gid });
+      expect(await Promise.all([1, 2, 3, 99].map(count))).toEqual([6666, 6667, 6667, 1].map((num) => ({ sender: 1, num })));
+      const newest = await chat.getgroupmsg(PID, { ...history, desc: true, num: 2, gid: 1, uid: 1 });
+      expect(newest.msgs.map((r) => r[3])).toEqual([19_998n, 19_995n]);
+      const oldest = await chat.getgroupmsg(PID, { ...history, num: 2, gid: 1, uid: 1 });
+      expect(oldest.msgs.map((r) => r[3])).toEqual([3n, 6n]);
+      expect((await chat.getgroupmsg(PID, { ...history, gid: 99, uid: 1 })).msgs.map((r) => r[5])).toEqual(["m20001"]);
+      storage.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds positions around (mtime, id) pairs like a linear scan does, with many messages per millisecond", () => {

@@ -1,5 +1,8 @@
 import type { Database } from "better-sqlite3";
 
+/** Rows per statement when the index is rebuilt. */
+const LOAD_PAGE = 8192;
+
 /**
  * The order history pages and counts walk: for every conversation, its message ids with their mtimes,
  * in id order (which is (mtime, id) order: the store never gives a row an mtime below the previous
@@ -9,7 +12,9 @@ import type { Database } from "better-sqlite3";
  * to N pages, each written to the WAL at commit and again at checkpoint, and even in memory each insert
  * lands in the middle of a page. That was most of the cost of a send. Here a send is an append to two
  * arrays. The index is derived data (the messages table is the truth and survives a crash): it is
- * rebuilt from the table when the database opens (about 1.5 s and 30 MB per million messages).
+ * rebuilt from the table when the database opens. Measured (Node 20, 2 shared cores): 1M messages in
+ * 100 conversations take ~1.5 s and 17 MB; 1M conversations of one message each ~2.5 s and 240 MB,
+ * i.e. ~240 bytes per conversation (its key, a Map entry, this object and two one-element arrays).
  */
 export class HistoryIndex {
   readonly #conversations = new Map<string, Conversation>();
@@ -18,12 +23,16 @@ export class HistoryIndex {
   static load(db: Database): HistoryIndex {
     const index = new HistoryIndex();
     // SQLite writes integers as text exactly as bigint.toString() does, so keys match conversationKey().
-    const rows = db
-      .prepare("SELECT pid || ':' || category || ':' || conv_lo || ':' || conv_hi, mtime, id FROM messages ORDER BY id")
-      .raw()
-      .iterate() as IterableIterator<[string, number, number]>;
-    for (const [key, mtime, id] of rows) index.#append(key, mtime, id);
-    return index;
+    // Pages of rows through all(): a third faster than iterate() row by row.
+    const page = db
+      .prepare(`SELECT pid || ':' || category || ':' || conv_lo || ':' || conv_hi, mtime, id FROM messages WHERE id > ? ORDER BY id LIMIT ${LOAD_PAGE}`)
+      .raw();
+    for (let after = 0; ; ) {
+      const rows = page.all(after) as [key: string, mtime: number, id: number][];
+      for (const [key, mtime, id] of rows) index.#append(key, mtime, id);
+      if (rows.length < LOAD_PAGE) return index;
+      after = rows[rows.length - 1]![2];
+    }
   }
 
   add(entry: IndexEntry): void {
@@ -36,10 +45,10 @@ export class HistoryIndex {
   }
 
   #append(key: string, mtime: number, id: number): void {
-    let conversation = this.#conversations.get(key);
+    const conversation = this.#conversations.get(key);
     if (conversation === undefined) {
-      conversation = new Conversation();
-      this.#conversations.set(key, conversation);
+      this.#conversations.set(key, new Conversation([id], [mtime]));
+      return;
     }
     conversation.ids.push(id);
     conversation.mtimes.push(mtime);
@@ -55,8 +64,14 @@ export interface IndexEntry {
 
 /** The messages of one conversation, ascending by id and (not strictly) by mtime. */
 export class Conversation {
-  readonly ids: number[] = [];
-  readonly mtimes: number[] = [];
+  /**
+   * A new conversation starts from arrays holding its first message: an array grown by push() from
+   * empty reserves 17 slots, which made a one-message conversation cost twice as much.
+   */
+  constructor(
+    readonly ids: number[] = [],
+    readonly mtimes: number[] = [],
+  ) {}
 
   get length(): number {
     return this.ids.length;
