@@ -20,15 +20,21 @@ export interface EmulatorOptions {
   host?: string;
   /** The projects served, each isolated from the others. */
   projects: ProjectsOption;
-  /** SQLite file; absent = in memory. With a file every acknowledged message survives a restart or kill -9. */
+  /**
+   * SQLite file; absent = in memory. With a file every acknowledged message survives a restart or
+   * kill -9. The emulator holds the file exclusively: another one on the same file rejects with DatabaseInUseError.
+   */
   db?: string;
   /** With `db`: "normal" (crash-safe, default) or "full" (also power-loss safe, one fsync per batch). */
   durability?: Durability;
   /** Largest accepted |server time - ts| in seconds (300). */
   tsSkewSeconds?: number;
-  /** Salts remembered per project for replay protection. */
+  /**
+   * Replay protection memory per project, in salts (4,000,000: at most ~92 MB). Replays inside the ts
+   * window are always refused (200006); a project with this many salts in the window gets 200010.
+   */
   maxSaltsPerProject?: number;
-  /** Limits on sends (defaults in DEFAULT_LIMITS). */
+  /** Limits on sends (defaults in DEFAULT_LIMITS); msg + attrs at most MAX_ROW_BODY_BYTES, else this rejects. */
   limits?: Partial<ChatLimits>;
   /** Fault injection for resilience tests. */
   faults?: FaultOptions;
