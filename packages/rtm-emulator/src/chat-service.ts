@@ -103,20 +103,20 @@ export class ChatService {
     return { mtime: await this.#storage.writes.send([{ ...base, target: 0n }]) };
   }
 
-  getgroupmsg(pid: number, p: GroupHistoryParams): Promise<HistoryPage> {
+  getgroupmsg(pid: number, p: GroupHistoryParams): HistoryPage | Promise<HistoryPage> {
     return this.#history(pid, MessageCategory.Group, toInt64("gid", p.gid), toInt64("uid", p.uid), p);
   }
 
-  getroommsg(pid: number, p: RoomHistoryParams): Promise<HistoryPage> {
+  getroommsg(pid: number, p: RoomHistoryParams): HistoryPage | Promise<HistoryPage> {
     return this.#history(pid, MessageCategory.Room, toInt64("rid", p.rid), toInt64("uid", p.uid), p);
   }
 
-  getbroadcastmsg(pid: number, p: BroadcastHistoryParams): Promise<HistoryPage> {
+  getbroadcastmsg(pid: number, p: BroadcastHistoryParams): HistoryPage | Promise<HistoryPage> {
     return this.#history(pid, MessageCategory.Broadcast, 0n, toInt64("uid", p.uid), p);
   }
 
   /** Both directions of the conversation (uid, ouid); row element 1 is the direction relative to uid. */
-  getp2pmsg(pid: number, p: P2PHistoryParams): Promise<HistoryPage> {
+  getp2pmsg(pid: number, p: P2PHistoryParams): HistoryPage | Promise<HistoryPage> {
     return this.#history(pid, MessageCategory.P2P, toInt64("ouid", p.ouid), toInt64("uid", p.uid), p);
   }
 
@@ -159,7 +159,7 @@ export class ChatService {
     return { pid, category, from: toInt64("from", p.from), mid: toInt64("mid", p.mid), mtype, msg: p.msg, attrs: p.attrs };
   }
 
-  #history(pid: number, category: MessageCategory, target: bigint, uid: bigint, p: HistoryParams): Promise<HistoryPage> {
+  #history(pid: number, category: MessageCategory, target: bigint, uid: bigint, p: HistoryParams): HistoryPage | Promise<HistoryPage> {
     const num = toSmallInt("num", p.num);
     if (num < 1) throw new RtmError(RtmCode.INVALID_PARAMETER, `num must be 1..${HISTORY_PAGE_MAX}, got ${num}`);
     if (!Array.isArray(p.mtypes)) throw new RtmError(RtmCode.INVALID_PARAMETER, "mtypes must be a list of integers");

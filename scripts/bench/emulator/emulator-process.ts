@@ -23,7 +23,7 @@ const samples: number[] = [];
 const base = { num: 20, begin: 0, end: 0, lastid: 0, mtypes: [30, 31, 32], uid: 1 };
 for (let i = 0; i < 5200; i++) {
   const started = performance.now();
-  chat.getgroupmsg(BENCH_PID, { ...base, gid: (i % GROUPS) + 1, desc: i % 2 === 0, lastid: i % 4 < 2 ? 0 : Math.floor(fill.rows / 2) + i });
+  await chat.getgroupmsg(BENCH_PID, { ...base, gid: (i % GROUPS) + 1, desc: i % 2 === 0, lastid: i % 4 < 2 ? 0 : Math.floor(fill.rows / 2) + i });
   if (i >= 200) samples.push(performance.now() - started);
 }
 storage.close();

@@ -137,7 +137,7 @@ export class MessageStore {
    * One history page. A page is read during the call unless its walk is long (a filter that matches
    * little of a big conversation); then the walk pauses for the event loop every SLICE_MS.
    */
-  async history(query: HistoryQuery): Promise<HistoryPage> {
+  history(query: HistoryQuery): HistoryPage | Promise<HistoryPage> {
     const empty: HistoryPage = { num: 0, lastid: query.lastid, begin: query.begin, end: query.end, msgs: [] };
     const isP2P = query.category === MessageCategory.P2P;
     if (isP2P && query.uid === query.target) return empty;
@@ -151,6 +151,7 @@ export class MessageStore {
     const lastid = Number(query.lastid);
 
     const raw: RawHistoryRow[] = [];
+    let walked: Promise<void> | undefined;
     const take = (position: number): void => {
       const row = this.#historyRow.get(conversation.ids[position]) as RawHistoryRow;
       if (row[7] === 0n && (mtypes === undefined || mtypes.has(Number(row[2])))) raw.push(row);
@@ -165,7 +166,7 @@ export class MessageStore {
       }
       const upper = query.end > 0n ? Number(query.end) : Infinity;
       const inRange = (at: number) => at < conversation.length && conversation.mtimes[at]! <= upper;
-      await this.#walk(conversation, conversation.firstAfter(lower[0], lower[1]), 1, inRange, query.mtypes, () => raw.length < limit, take);
+      walked = this.#walk(conversation, conversation.firstAfter(lower[0], lower[1]), 1, inRange, query.mtypes, () => raw.length < limit, take);
     } else {
       let upper: [number, number] = [query.end > 0n ? Number(query.end) : Infinity, Infinity];
       if (cursor) {
@@ -175,8 +176,14 @@ export class MessageStore {
       }
       const lower = query.begin > 0n ? Number(query.begin) : -Infinity;
       const inRange = (at: number) => at >= 0 && conversation.mtimes[at]! >= lower;
-      await this.#walk(conversation, conversation.lastBefore(upper[0], upper[1]), -1, inRange, query.mtypes, () => raw.length < limit, take);
+      walked = this.#walk(conversation, conversation.lastBefore(upper[0], upper[1]), -1, inRange, query.mtypes, () => raw.length < limit, take);
     }
+    // A page read during the call is answered at once, so the server sees its size before it reads on.
+    return walked === undefined ? this.#page(query, raw, empty) : walked.then(() => this.#page(query, raw, empty));
+  }
+
+  #page(query: HistoryQuery, raw: readonly RawHistoryRow[], empty: HistoryPage): HistoryPage {
+    const isP2P = query.category === MessageCategory.P2P;
     const last = raw.at(-1);
     if (last === undefined) return empty;
 
@@ -207,8 +214,26 @@ export class MessageStore {
    * ids at a time, so that a filter matching little of a long conversation costs one cheap statement
    * per slice instead of a row read per message, and the walk pauses for the event loop every SLICE_MS.
    * Rows written during a pause are walked too when they are in range; `take` checks each row again.
+   * Returns undefined when the walk ended within the direct rows (no pause, nothing to wait for).
    */
-  async #walk(
+  #walk(
+    conversation: Conversation,
+    start: number,
+    step: 1 | -1,
+    inRange: (at: number) => boolean,
+    mtypes: readonly number[],
+    wanted: () => boolean,
+    take: (at: number) => void,
+  ): Promise<void> | undefined {
+    let at = start;
+    for (let direct = 0; direct < WALK_DIRECT_ROWS; direct++, at += step) {
+      if (!inRange(at) || !wanted()) return undefined;
+      take(at);
+    }
+    return this.#walkSlices(conversation, at, step, inRange, mtypes, wanted, take);
+  }
+
+  async #walkSlices(
     conversation: Conversation,
     start: number,
     step: 1 | -1,
@@ -218,10 +243,6 @@ export class MessageStore {
     take: (at: number) => void,
   ): Promise<void> {
     let at = start;
-    for (let direct = 0; direct < WALK_DIRECT_ROWS; direct++, at += step) {
-      if (!inRange(at) || !wanted()) return;
-      take(at);
-    }
     const mtypesJson = mtypes.length === 0 ? null : JSON.stringify(mtypes);
     const slicer = new TimeSlicer();
     for (let size = 256; inRange(at) && wanted(); size = Math.min(size * 2, WALK_SLICE_MAX)) {
