@@ -63,3 +63,45 @@ describe("generated emulator handler contracts (registerChatHandlers)", () => {
     await expect(client.quest("sendmsg", { ...auth, mtype: 30, from: 1, to: 2, mid: 1, msg: "wrong-answer", attrs: "" })).rejects.toMatchObject({ code: 20001 });
   });
 });
+
+describe("registerChatHandlers with an IDL method the handlers lack", () => {
+  const server = new FpnnServer();
+  const reported: (readonly string[])[] = [];
+  let client: FpnnClient;
+  beforeAll(async () => {
+    // What running (not type-checking) an implementation older than the IDL amounts to.
+    const handlers = {
+      sendmsg: () => ({ mtime: 5 }),
+    } as unknown as ChatHandlers;
+    registerChatHandlers(server, handlers, { missingCode: 200033, invalidCode: 200034, onMissing: (methods) => reported.push(methods) });
+    const { port } = await server.listen(0, "127.0.0.1");
+    client = new FpnnClient({ endpoint: `127.0.0.1:${port}`, autoReconnect: false });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it("registers the rest and reports the missing methods once, in IDL order", async () => {
+    expect(reported).toEqual([["sendmsgs", "sendgroupmsg", "sendroommsg", "broadcastmsg", "getgroupmsg", "getroommsg", "getbroadcastmsg", "getp2pmsg", "getmsg", "delmsg", "getmsgnum"]]);
+    expect(await client.quest("sendmsg", { ...auth, mtype: 30, from: 1, to: 2, mid: 1, msg: "hi", attrs: "" })).toEqual({ mtime: 5 });
+  });
+
+  it("answers a quest for a missing method 20004 (unknown method) naming it", async () => {
+    const error = await client.quest("getmsgnum", { ...auth, type: 2, xid: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 20004, method: "getmsgnum", message: expect.stringContaining("getmsgnum") });
+    // The connection and the server carry on.
+    expect(await client.quest("sendmsg", { ...auth, mtype: 30, from: 1, to: 2, mid: 2, msg: "hi", attrs: "" })).toEqual({ mtime: 5 });
+  });
+
+  it("reports nothing when every method is implemented", () => {
+    const onMissing = (): void => {
+      throw new Error("nothing is missing");
+    };
+    const handlers = Object.fromEntries(reported[0]!.concat("sendmsg").map((m) => [m, () => ({})])) as unknown as ChatHandlers;
+    registerChatHandlers(new FpnnServer(), handlers, { missingCode: 1, invalidCode: 2, onMissing });
+  });
+});

@@ -118,6 +118,12 @@ export type HandlerContext = Parameters<Parameters<FpnnServer["handle"]>[1]>[1];
   invalidCode: number;
   /** Check every answer against its schema before sending it (for development; default false). */
   validateAnswers?: boolean;
+  /**
+   * Called once, during registration, with the methods of the IDL that \`handlers\` lacks (only when some are
+   * missing, e.g. a method added to the IDL that the implementation does not have yet). Each of them is still
+   * registered and answers FPNN 20004 (unknown method) naming itself.
+   */
+  onMissing?: (methods: readonly (keyof ${Svc}Handlers)[]) => void;
 }
 
 const ${service.name}Contracts = {
@@ -127,12 +133,22 @@ ${service.fpnnMethods.map((m) => `  ${JSON.stringify(m.fpnn)}: { keys: ${m.fpnn.
 /**
  * Registers an implementation of ${Svc}Handlers on an FpnnServer: each request is checked (a missing key
  * rejects with \`missingCode\`, a wrongly typed one with \`invalidCode\`, naming the key)${signed ? ", its auth keys are split off," : ""}
- * and the handler's answer is optionally validated.
+ * and the handler's answer is optionally validated. A method \`handlers\` lacks (code that was not type-checked
+ * against a newer IDL, or a cast) is answered 20004 naming it and reported to \`options.onMissing\`; it is not a crash.
  */
 export function register${Svc}Handlers(server: FpnnServer, handlers: ${Svc}Handlers, options: Register${Svc}Options): FpnnServer {
+  const missing: (keyof ${Svc}Handlers)[] = [];
   for (const method of Object.keys(${service.name}Contracts) as (keyof typeof ${service.name}Contracts)[]) {
     const contract = ${service.name}Contracts[method];
-    const handler = (handlers[method] as (request: unknown, ${signed ? "auth: SignedAuth, " : ""}context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
+    const implementation: unknown = handlers[method];
+    if (typeof implementation !== "function") {
+      missing.push(method);
+      server.handle(method, () => {
+        throw new FpnnError(FpnnErrorCode.CoreUnknownMethod, \`unknown method \${method}: in the IDL, but this server does not implement it\`, { method });
+      });
+      continue;
+    }
+    const handler = (implementation as (request: unknown, ${signed ? "auth: SignedAuth, " : ""}context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
     // Synchronous handlers answer synchronously: the runtime sees each answer's size before it reads the next quest.
     server.handle(method, (payload, context) => {
       ${signed ? `const auth = checkRequest<SignedAuth>(method, signedAuthKeys, payload);
@@ -143,11 +159,12 @@ export function register${Svc}Handlers(server: FpnnServer, handlers: ${Svc}Handl
       return options.validateAnswers ? checkAnswer(method, contract.answer, answer) : answer;
     });
   }
+  if (missing.length > 0) options.onMissing?.(missing);
   return server;
 }`);
     f.addImportDeclaration({ moduleSpecifier: "zod", namedImports: ["z"] });
     const usesStrBytes = body.some((b) => /\bStrBytes\b/.test(b));
-    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["FpnnError", "type FpnnServer", "type Payload", ...(usesStrBytes ? ["type StrBytes"] : [])] });
+    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/fpnn", namedImports: ["FpnnError", "FpnnErrorCode", "type FpnnServer", "type Payload", ...(usesStrBytes ? ["type StrBytes"] : [])] });
     f.addImportDeclaration({ moduleSpecifier: "./contract-runtime.js", namedImports: ["checkAnswer", "checkRequest", "type KeySpec"] });
     const helpers = usedHelpers(body, [...scalarHelperNames, ...answerHelperNames, ...wireReaderNames]);
     if (helpers.length > 0) f.addImportDeclaration({ moduleSpecifier: "./scalars.js", namedImports: helpers });

@@ -88,6 +88,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     registerChatHandlers(server, createChatHandlers(auth, new ChatService(storage, limits)), {
       missingCode: RtmCode.EMPTY_PARAMETER,
       invalidCode: RtmCode.INVALID_PARAMETER,
+      // An IDL method without a handler yet (the IDL moved ahead of the implementation) is answered 20004: say so once.
+      onMissing: (methods) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
     });
     server.on("error", (error) => {
       if (FpnnError.is(error) && error.code === FpnnErrorCode.CoreInvalidConnection) logger.warn(error.message);
