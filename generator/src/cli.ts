@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { watch } from "node:fs";
 import { relative } from "node:path";
 import { Command } from "commander";
-import { findConfig, loadConfig, type ConfigOverrides } from "./config.js";
+import { findConfig, loadConfig, type ConfigOverrides, type GenConfig } from "./config.js";
 import { generate, staleFiles, writeGenerated } from "./generate.js";
 import { IdlError } from "./idl/errors.js";
+import { watchIdl, type IdlWatch } from "./watch.js";
 
 interface GenerateFlags extends ConfigOverrides {
   config?: string;
@@ -13,12 +13,18 @@ interface GenerateFlags extends ConfigOverrides {
   quiet?: boolean;
 }
 
+/** The config the flags select: the config file (given or found from cwd) with the path flags applied. */
+function configOf(flags: GenerateFlags, cwd: string): GenConfig {
+  const { config: configFile, check: _c, watch: _w, quiet: _q, ...overrides } = flags;
+  return loadConfig(configFile ?? findConfig(cwd), overrides, cwd);
+}
+
 /** Runs one generation; returns the exit code. */
 function runOnce(flags: GenerateFlags, cwd: string, log: (s: string) => void, err: (s: string) => void): number {
   const rel = (p: string): string => relative(cwd, p) || ".";
+  const { check } = flags;
   try {
-    const { config: configFile, check, watch: _w, quiet: _q, ...overrides } = flags;
-    const config = loadConfig(configFile ?? findConfig(cwd), overrides, cwd);
+    const config = configOf(flags, cwd);
     const started = performance.now();
     const g = generate(config);
     const ms = Math.round(performance.now() - started);
@@ -57,20 +63,51 @@ export function buildCli(cwd = process.cwd()): Command {
     .action((flags: GenerateFlags) => {
       const log = (s: string): void => void process.stdout.write(`${s}\n`);
       const err = (s: string): void => void process.stderr.write(`${s}\n`);
-      const code = runOnce(flags, cwd, log, err);
-      if (!flags.watch) {
-        process.exitCode = code;
-        return;
-      }
-      const config = loadConfig(flags.config ?? findConfig(cwd), flags, cwd);
-      let timer: NodeJS.Timeout | undefined;
-      watch(config.idl, { recursive: true }, () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => runOnce(flags, cwd, log, err), 100);
-      });
-      log(`rtmkit-gen: watching ${relative(cwd, config.idl)}`);
+      if (flags.watch) watchAndGenerate(flags, cwd, log, err);
+      else process.exitCode = runOnce(flags, cwd, log, err);
     });
   return program;
+}
+
+/**
+ * `generate --watch`: generates, then again after each burst of IDL changes. An invalid IDL prints its
+ * problems (file:line) and the watch goes on; SIGINT or SIGTERM stops it (exit 0).
+ */
+function watchAndGenerate(flags: GenerateFlags, cwd: string, log: (s: string) => void, err: (s: string) => void): void {
+  if (flags.check) {
+    err("rtmkit-gen: --watch and --check do not go together");
+    process.exitCode = 1;
+    return;
+  }
+  let config: GenConfig;
+  let watcher: IdlWatch;
+  const failed = (e: unknown): void => {
+    err(`rtmkit-gen: ${config === undefined ? "" : `watching ${relative(cwd, config.idl) || "."}: `}${(e as Error).message}`);
+    process.exitCode = 1;
+  };
+  const stop = (): void => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    watcher.close();
+    log("rtmkit-gen: stopped watching");
+  };
+  try {
+    config = configOf(flags, cwd);
+    // Watch before the first run: a save during it is not missed.
+    watcher = watchIdl(config, () => runOnce(flags, cwd, log, err), {
+      onError: (e) => {
+        failed(e);
+        stop();
+      },
+    });
+  } catch (e) {
+    failed(e);
+    return;
+  }
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  runOnce(flags, cwd, log, err);
+  log(`rtmkit-gen: watching ${relative(cwd, config.idl) || "."} (Ctrl-C stops)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("cli.ts")) {
