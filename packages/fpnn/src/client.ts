@@ -18,7 +18,11 @@ export interface FpnnClientOptions {
   endpoint: string;
   /** Default quest timeout in seconds (30). */
   timeout?: number;
-  /** Seconds to wait for the TCP connection (10). */
+  /**
+   * Seconds to wait for the TCP connection, and for the key exchange when encrypted (5). Until the client has
+   * connected once, an attempt that fails (refused, unresolvable host, no answer) rejects the waiting quests with
+   * 20012 at once; after that, auto-reconnect rides out drops and queued quests wait until their own timeout.
+   */
   connectTimeout?: number;
   /** Reconnect with the regressive strategy after the connection drops (true). */
   autoReconnect?: boolean;
@@ -54,6 +58,7 @@ export interface FpnnClientEvents {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_KEEP_ALIVE: KeepAliveOptions = { idleMs: 20_000, timeoutMs: 10_000 };
 const MAX_QUEUED_ONEWAYS = 10_000;
 
@@ -103,7 +108,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.host = host;
     this.port = port;
     this.defaultTimeoutMs = timeoutMsOf(options.timeout, DEFAULT_TIMEOUT_MS, "options.timeout");
-    this.connectTimeoutMs = timeoutMsOf(options.connectTimeout, 10_000, "options.connectTimeout");
+    this.connectTimeoutMs = timeoutMsOf(options.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS, "options.connectTimeout");
     this.autoReconnect = options.autoReconnect ?? true;
     this.keepAlive = keepAliveOf(options.keepAlive, true);
     this.maxFrameSize = maxFrameSizeOf(options.maxFrameSize);
@@ -282,7 +287,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     return new Promise((resolve, reject) => {
       const socket = dialTcp({ host: this.host, port: this.port });
       this.dialing = socket;
-      const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      const timer = setTimeout(() => socket.destroy(connectTimeoutError(this.connectTimeoutMs)), this.connectTimeoutMs);
       const onConnected = (): void => {
         settle();
         resolve(socket);
@@ -336,7 +341,10 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
 
   private onAttemptFailed(error: FpnnError): void {
     this.emitError(error);
-    const retry = !this.closedByUser && this.autoReconnect && (this.everConnected || this.queue.size > 0 || this.queuedOneways.length > 0);
+    // Never connected yet: most likely a wrong endpoint or a server that is not up, so the waiting quests get the
+    // reason (20012, the OS error as cause) now rather than a timeout much later; the next quest tries again.
+    // Once connected, a failure is a drop being ridden out: quests wait for a reconnect until their own timeout.
+    const retry = !this.closedByUser && this.autoReconnect && this.everConnected;
     // A failed key exchange will most likely fail again: waiting quests get the reason now, not a timeout later.
     if (!retry || handshakeFailures.has(error)) this.failQueue(error);
     if (retry) this.scheduleReconnect(this.policy.afterFailure());
@@ -367,6 +375,13 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private readonly emitError = (error: Error): void => {
     if (this.listenerCount("error") > 0) this.emit("error", error);
   };
+}
+
+/** What a dial that got no connection within the connect timeout fails with (an OS-style error, code ETIMEDOUT). */
+function connectTimeoutError(timeoutMs: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`no connection within ${timeoutMs} ms`);
+  error.code = "ETIMEDOUT";
+  return error;
 }
 
 export function parseEndpoint(endpoint: unknown): { host: string; port: number } {

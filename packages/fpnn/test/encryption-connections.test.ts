@@ -11,7 +11,7 @@ import { FrameDecoder, FrameType, encodeQuest } from "../src/frame.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
 import { packPayload } from "../src/msgpack.js";
 import type { FpnnServer } from "../src/server.js";
-import { newClient, rawClient, sleep, startServer } from "./helpers.js";
+import { newClient, rawClient, rawServer, sleep, startServer } from "./helpers.js";
 
 const nodeCurveName: Record<CurveName, string> = { secp256k1: "secp256k1", secp256r1: "prime256v1", secp224r1: "secp224r1", secp192r1: "prime192v1" };
 
@@ -248,6 +248,18 @@ describe("encrypted client failures", () => {
     server.handle("echo", (payload) => payload);
     const fpnn = client(endpoint, { encryption: { publicKey: keyPair("secp256k1").publicKey }, autoReconnect: false });
     await expect(fpnn.quest("echo", {})).rejects.toThrow(/^encryption handshake failed/);
+  });
+
+  it("a server that accepts but never answers the key exchange: the first quests fail with 20012 within the connect timeout", async () => {
+    const silent = await rawServer();
+    cleanups.push(() => silent.close());
+    const fpnn = client(`127.0.0.1:${silent.port}`, { encryption: { publicKey: keyPair("secp256k1").publicKey }, connectTimeout: 0.3 });
+    const started = performance.now();
+    const error = (await fpnn.quest("echo", {}).catch((e: unknown) => e)) as FpnnError;
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(FpnnError.is(error, FpnnErrorCode.CoreInvalidConnection), String(error)).toBe(true);
+    expect(error.message).toMatch(/^encryption handshake failed .*timed out/);
+    expect((await silent.nextPeer()).frames.length).toBe(1); // the *key quest, never answered
   });
 });
 

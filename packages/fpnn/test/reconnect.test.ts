@@ -38,6 +38,18 @@ async function freePort(): Promise<number> {
   return raw.port;
 }
 
+/** A client that connected once, to a server that is then gone: what auto-reconnect rides out. */
+async function connectedThenServerDown(options?: Parameters<typeof newClient>[1]) {
+  const { server, port, endpoint } = await startServer();
+  const client = newClient(endpoint, options);
+  cleanups.push(() => client.close());
+  const tracked = track(client);
+  await client.connect();
+  await server.close();
+  await until(() => tracked.events.includes("close 20002") && !client.isConnected);
+  return { client, port, ...tracked };
+}
+
 describe("regressive strategy", () => {
   it("retries at once 5 times, then 2 s growing linearly over 5 steps to 120 s", () => {
     const strategy = new RegressiveReconnect();
@@ -79,12 +91,9 @@ describe("auto-reconnect", () => {
   });
 
   it("follows the configured strategy while the server is down; queued quests are sent once it is back", async () => {
-    const port = await freePort();
-    const client = newClient(`127.0.0.1:${port}`, {
+    const { client, port, delays } = await connectedThenServerDown({
       regressiveStrategy: { startConnectFailedCount: 2, firstIntervalMs: 40, maxIntervalMs: 100, linearRegressiveCount: 2 },
     });
-    cleanups.push(() => client.close());
-    const { delays } = track(client);
     const queued = client.quest("echo", { queued: true }, { timeout: 5 });
     const oneway: string[] = [];
     client.oneway("note", { text: "queued one-way" });
@@ -100,10 +109,8 @@ describe("auto-reconnect", () => {
     expect(oneway).toEqual(["queued one-way"]);
   });
 
-  it("a queued quest fails with 20003 when no connection comes within its timeout", async () => {
-    const port = await freePort();
-    const client = newClient(`127.0.0.1:${port}`, { regressiveStrategy: { startConnectFailedCount: 0, firstIntervalMs: 50 } });
-    cleanups.push(() => client.close());
+  it("a queued quest fails with 20003 when no reconnection comes within its timeout", async () => {
+    const { client } = await connectedThenServerDown({ regressiveStrategy: { startConnectFailedCount: 0, firstIntervalMs: 50 } });
     const error = await client.quest("echo", {}, { timeout: 0.2 }).catch((e: unknown) => e);
     expect(FpnnError.is(error, FpnnErrorCode.CoreTimeout)).toBe(true);
   });
@@ -123,6 +130,40 @@ describe("auto-reconnect", () => {
     expect(client.isConnected).toBe(false);
     expect(await client.quest("echo", { lazy: 1 })).toEqual({ lazy: 1 });
     expect(events).toEqual(["connected", "close 20002", "reconnected"]);
+  });
+
+  it("never connected and nothing listening: quests fail at once with 20012, the OS error as cause, and no retry is scheduled", async () => {
+    const port = await freePort();
+    const client = newClient(`127.0.0.1:${port}`);
+    cleanups.push(() => client.close());
+    const { events } = track(client);
+    const started = performance.now();
+    const errors = await Promise.all([client.quest("echo", { a: 1 }), client.quest("echo", { a: 2 }, { timeout: 60 })].map((q) => q.catch((e: unknown) => e as FpnnError)));
+    expect(performance.now() - started).toBeLessThan(1000);
+    for (const [i, error] of errors.entries()) {
+      expect(FpnnError.is(error, FpnnErrorCode.CoreInvalidConnection), String(error)).toBe(true);
+      expect(error.method).toBe("echo");
+      expect(error.message).toBe(`cannot connect to 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+      expect((error.cause as NodeJS.ErrnoException).code, `quest ${i}`).toBe("ECONNREFUSED");
+    }
+    await sleep(100);
+    expect(events).toEqual([]);
+    // Nothing is stuck: once the server is up, the next quest connects.
+    const server = new FpnnServer();
+    server.handle("echo", (p) => p);
+    cleanups.push(() => server.close());
+    await server.listen(port);
+    expect(await client.quest("echo", { b: 1 })).toEqual({ b: 1 });
+    expect(events).toEqual(["connected"]);
+  });
+
+  it("never connected and the host does not resolve: 20012 with the resolver's error as cause", async () => {
+    const client = newClient("nonexistent.invalid:1");
+    cleanups.push(() => client.close());
+    const error = (await client.quest("echo", {}).catch((e: unknown) => e)) as FpnnError;
+    expect(FpnnError.is(error, FpnnErrorCode.CoreInvalidConnection), String(error)).toBe(true);
+    expect(error.message).toMatch(/^cannot connect to nonexistent\.invalid:1: getaddrinfo (ENOTFOUND|EAI_AGAIN) nonexistent\.invalid$/);
+    expect((error.cause as NodeJS.ErrnoException).code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
   });
 
   it("without auto-reconnect and no server: queued quests fail at once with 20012", async () => {
