@@ -19,6 +19,7 @@ export interface RTMServerClientOptions {
   autoReconnect?: boolean;
   regressiveStrategy?: FpnnClientOptions["regressiveStrategy"];
   keepAlive?: FpnnClientOptions["keepAlive"];
+  /** Seconds to wait for a connection (5). A first call whose connection cannot be made rejects with 20012 at once. */
   connectTimeout?: number;
   maxFrameSize?: number;
   encryption?: FpnnClientOptions["encryption"];

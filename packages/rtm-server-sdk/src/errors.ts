@@ -11,8 +11,13 @@ export interface RTMErrorOptions {
 
 /**
  * Every failure of an RTM call: an error answer of the server (its `code`, `ex` as message, `raiser`),
- * a failure of the connection (FPNN core codes: 20003 timeout, 20002 closed, ...), or a bad argument
- * caught before sending (200034 INVALID_PARAMETER, the message names the parameter).
+ * a failure of the connection (FPNN core codes: 20003 timeout, 20002 closed, 20012 cannot connect or
+ * broken, ...), or a bad argument caught before sending (200034 INVALID_PARAMETER, the message names the
+ * parameter).
+ *
+ * `cause` is what the failure came from: the FpnnError's own cause when it has one (the OS error of a
+ * connection that could not be made or broke: `cause.code === "ECONNREFUSED"`, `"ENOTFOUND"`, ...),
+ * otherwise the FpnnError the quest failed with.
  */
 export class RTMError extends Error {
   override readonly name = "RTMError";
@@ -46,7 +51,8 @@ export class RTMError extends Error {
   /** Maps whatever a quest rejected with to an RTMError of the given SDK method. */
   static from(error: unknown, method: string): RTMError {
     if (RTMError.is(error)) return error.method === method ? error : new RTMError(error.code, error.message, { raiser: error.raiser, method, cause: error.cause });
-    if (FpnnError.is(error)) return new RTMError(error.code, error.message, { raiser: error.raiser, method, cause: error });
+    // The FpnnError's own cause (an OS error) says more than the FpnnError, whose code and message the RTMError carries.
+    if (FpnnError.is(error)) return new RTMError(error.code, error.message, { raiser: error.raiser, method, cause: error.cause ?? error });
     if (error instanceof Error && error.name === "AbortError") return new RTMError(FpnnErrorCode.CoreCancelled, error.message, { method, cause: error });
     const message = error instanceof Error ? error.message : String(error);
     return new RTMError(FpnnErrorCode.CoreUnknownError, message, { method, cause: error });

@@ -1,6 +1,6 @@
-import { FpnnError, type Payload } from "@rtmkit/fpnn";
+import { FpnnError, FpnnServer, type Payload } from "@rtmkit/fpnn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RTMError, RtmErrorCode, type HistoryMessage } from "../src/index.js";
+import { RTMError, RTMServerClient, RtmErrorCode, type HistoryMessage } from "../src/index.js";
 import { captureServer } from "./helpers.js";
 
 describe("calls over a real socket", () => {
@@ -125,6 +125,36 @@ describe("client lifecycle", () => {
     expect(await settled).toBeInstanceOf(RTMError);
     await expect(p).rejects.toMatchObject({ code: 20002, method: "sendChat", isFpnnCode: true });
     await h.server.close();
+  });
+
+  it("a first call on an endpoint where nothing listens rejects at once with 20012, the OS error as cause", async () => {
+    const gone = new FpnnServer();
+    const { port } = await gone.listen(0, "127.0.0.1");
+    await gone.close();
+    const client = new RTMServerClient({ pid: 11000001, secret: "s", endpoint: `127.0.0.1:${port}` });
+    try {
+      const started = performance.now();
+      const error = (await client.sendChat(1001n, 1002n, "hello", "").catch((e: unknown) => e)) as RTMError;
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(error).toBeInstanceOf(RTMError);
+      expect(error).toMatchObject({ code: 20012, method: "sendChat", isFpnnCode: true });
+      expect(error.message).toBe(`cannot connect to 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+      expect((error.cause as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a first call to a host that does not resolve rejects with 20012, the resolver's error as cause", async () => {
+    const client = new RTMServerClient({ pid: 11000001, secret: "s", endpoint: "nonexistent.invalid:1" });
+    try {
+      const error = (await client.sendChat(1001n, 1002n, "hello", "").catch((e: unknown) => e)) as RTMError;
+      expect(error).toMatchObject({ code: 20012, method: "sendChat" });
+      expect(error.message).toMatch(/^cannot connect to nonexistent\.invalid:1: getaddrinfo (ENOTFOUND|EAI_AGAIN) nonexistent\.invalid$/);
+      expect((error.cause as NodeJS.ErrnoException).code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
+    } finally {
+      await client.close();
+    }
   });
 
   it("rejects bad constructor options naming the field", async () => {
