@@ -1,13 +1,14 @@
 /**
- * Soak benchmark of the emulator process: minutes of paced, mixed RTM traffic from SDK connections.
- * Watches the emulator's RSS every second, and checks afterwards that every acknowledged message is in
- * its database file.
+ * Soak benchmark of the emulator process: minutes of paced, mixed RTM traffic from well-behaved SDK
+ * connections while about 1% of the connections misbehave (floods that never read, slowloris, silent,
+ * garbage), rotating through the kinds. Watches the emulator's RSS every second, and checks afterwards
+ * that every acknowledged message is in its database file.
  *
- *   npm run bench:soak [-- --minutes 10 --connections 99 --rate 2000]
+ *   npm run bench:soak [-- --minutes 10 --connections 99 --rate 2000 --bad 1]
  *
  * Exits 1 when the emulator crashed, an acknowledged message (or delete) is not in the file, a call had an
- * unexpected outcome, a connection was dropped, the emulator logged an ERROR, or it did not stop cleanly
- * on SIGTERM.
+ * unexpected outcome, a misbehaving peer outlived its limit, a well-behaved connection was dropped, the
+ * emulator logged an ERROR, or it did not stop cleanly on SIGTERM.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { EmulatorCli, type Exit } from "./bench/soak/emulator-cli.js";
+import { HOSTILE_KINDS, HostilePeers, type HostileKind } from "./bench/soak/hostile.js";
 import { checkLedger, MessageState, type LedgerCheck } from "./bench/soak/ledger.js";
 import { ProcessSampler } from "./bench/soak/memory.js";
 import { printReport } from "./bench/soak/report.js";
@@ -26,22 +28,27 @@ const usage = `usage: npx tsx scripts/bench-soak.ts [options]   (or: npm run ben
   --seconds <n>        length of the run in seconds, for short runs (overrides --minutes)
   --connections <n>    well-behaved SDK connections (default 99)
   --rate <n>           calls per second over all of them (default 2000)
+  --bad <n>            misbehaving connections open at any time (default: 1 per 100 well-behaved, at least 1; 0 = none)
   --idle-timeout <s>   the emulator's --idle-timeout (default 60)
   --frame-timeout <s>  the emulator's --frame-timeout (default 30)
+  --kinds <list>       misbehaving kinds to rotate through, comma-separated (default: all)
+                       known: ${HOSTILE_KINDS.join(", ")}
   --keep-db            keep the database file (it is kept anyway when the run fails)
   -h, --help           print this help
 
 Exits 1 when the emulator crashed, an acknowledged message (or delete) is not in its file, a call had an
-unexpected outcome, a connection was dropped, the emulator logged an ERROR, or it did not stop cleanly
-on SIGTERM.`;
+unexpected outcome, a misbehaving peer outlived its limit, a well-behaved connection was dropped, the
+emulator logged an ERROR, or it did not stop cleanly on SIGTERM.`;
 
 let values: {
   minutes: string;
   seconds?: string;
   connections: string;
   rate: string;
+  bad?: string;
   "idle-timeout": string;
   "frame-timeout": string;
+  kinds: string;
   "keep-db"?: boolean;
   help?: boolean;
 };
@@ -52,8 +59,10 @@ try {
       seconds: { type: "string" },
       connections: { type: "string", default: "99" },
       rate: { type: "string", default: "2000" },
+      bad: { type: "string" },
       "idle-timeout": { type: "string", default: "60" },
       "frame-timeout": { type: "string", default: "30" },
+      kinds: { type: "string", default: HOSTILE_KINDS.join(",") },
       "keep-db": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -70,11 +79,14 @@ if (values.help) {
 const seconds = values.seconds === undefined ? Number(values.minutes) * 60 : Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
+const bad = values.bad === undefined ? Math.max(1, Math.round(connections / 100)) : Number(values.bad);
 const idleTimeout = Number(values["idle-timeout"]);
 const frameTimeout = Number(values["frame-timeout"]);
+const kinds = values.kinds.split(",").filter((kind) => kind !== "");
+const unknownKinds = kinds.filter((kind) => !(HOSTILE_KINDS as readonly string[]).includes(kind));
 const integer = (n: number, min: number) => Number.isInteger(n) && n >= min;
-if (!(seconds > 0) || !integer(connections, 1) || !(rate > 0) || !integer(idleTimeout, 0) || !integer(frameTimeout, 0)) {
-  console.error(usage);
+if (!(seconds > 0) || !integer(connections, 1) || !(rate > 0) || !integer(bad, 0) || !integer(idleTimeout, 0) || !integer(frameTimeout, 0) || kinds.length === 0 || unknownKinds.length > 0) {
+  console.error(`${unknownKinds.length > 0 ? `unknown kind(s): ${unknownKinds.join(", ")}\n\n` : ""}${usage}`);
   process.exit(2);
 }
 
@@ -92,8 +104,8 @@ const dbPath = join(dir, "soak.sqlite");
 const minutes = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
 console.log(
-  `rtm-emulator soak: ${minutes(seconds)} (m:ss), ${connections} well-behaved connections at ${rate.toLocaleString("en-US")} calls/s; ` +
-    `emulator --idle-timeout ${idleTimeout} --frame-timeout ${frameTimeout} --db ${dbPath}`,
+  `rtm-emulator soak: ${minutes(seconds)} (m:ss), ${connections} well-behaved connections at ${rate.toLocaleString("en-US")} calls/s, ` +
+    `${bad} misbehaving at a time; emulator --idle-timeout ${idleTimeout} --frame-timeout ${frameTimeout} --db ${dbPath}`,
 );
 console.log(`${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 
@@ -112,6 +124,17 @@ void emulator.exited.then((exit) => {
 const crashed = () => crash !== undefined;
 
 const traffic = new Traffic({ pid: PID, secret: SECRET, endpoint: emulator.endpoint, connections, rate, users: USERS, groups: GROUPS, rooms: ROOMS, timeoutSeconds: CALL_TIMEOUT_SECONDS });
+const hostile = new HostilePeers({
+  host: emulator.endpoint.slice(0, emulator.endpoint.lastIndexOf(":")),
+  port: emulator.port,
+  pid: PID,
+  secret: SECRET,
+  gid: 1,
+  idleTimeoutMs: idleTimeout * 1000,
+  frameDeadlineMs: frameTimeout * 1000,
+  replaceAfterMs: 120_000,
+  kinds: kinds as HostileKind[],
+});
 
 let check: LedgerCheck | undefined;
 let checkError: unknown;
@@ -137,17 +160,19 @@ try {
     const cpu = sampler.cpuSinceStart();
     const window = traffic.takeWindow().percentiles();
     const [expected, unexpected] = traffic.outcomeCounts();
+    const { opened, closed } = hostile.totals();
     const span = (now - lastAt) / 1000;
     console.log(
       `[${minutes((now - runStarted) / 1000).padStart(5)}] ${Math.round((done - lastDone) / span).toLocaleString("en-US")} calls/s, p99 ${window.p99.toFixed(1)} ms, max ${window.max.toFixed(0)} ms | ` +
-        `not ok: ${expected} expected, ${unexpected} unexpected | emulator RSS ${(sampler.latest / 1024).toFixed(0)} MiB, CPU ${((cpu - lastCpu) / (now - lastAt) * 100).toFixed(0)}%`,
+        `not ok: ${expected} expected, ${unexpected} unexpected | emulator RSS ${(sampler.latest / 1024).toFixed(0)} MiB, CPU ${((cpu - lastCpu) / (now - lastAt) * 100).toFixed(0)}% | ` +
+        `misbehaving: ${opened} opened, ${closed} closed by the server`,
     );
     lastDone = done;
     lastCpu = cpu;
     lastAt = now;
   }, PROGRESS_MS);
 
-  await traffic.run(deadline, crashed, 15_000);
+  await Promise.all([traffic.run(deadline, crashed, 15_000), hostile.run(bad, deadline, crashed)]);
   const runSeconds = (performance.now() - runStarted) / 1000;
   clearInterval(progress);
   clearInterval(minuteMark);
@@ -175,6 +200,7 @@ try {
     connections,
     traffic,
     unsettled,
+    hostile,
     rssKiB: sampler.rss,
     sendsByMinute,
     emulatorCpuMs,

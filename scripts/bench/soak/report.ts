@@ -1,5 +1,7 @@
 // The soak benchmark's final report; returns whether the run failed.
+import { percentiles } from "../emulator/stats.js";
 import type { Exit, LogSummary, Stopped } from "./emulator-cli.js";
+import { HOSTILE_DESCRIPTIONS, HOSTILE_KINDS, type HostilePeers } from "./hostile.js";
 import type { LedgerCheck } from "./ledger.js";
 import { summariseRss } from "./memory.js";
 import { CALL_KINDS, CALL_MIX, type Traffic } from "./traffic.js";
@@ -11,6 +13,7 @@ export interface SoakResult {
   readonly traffic: Traffic;
   /** Calls still unanswered when the run gave up waiting for them. */
   readonly unsettled: number;
+  readonly hostile: HostilePeers;
   readonly rssKiB: readonly number[];
   /** Acknowledged sends at the end of each full minute. */
   readonly sendsByMinute: readonly number[];
@@ -65,14 +68,14 @@ export function printReport(r: SoakResult): boolean {
   out(`| all | | ${n(total / r.seconds)} | | | | ${n(total)} |`);
   out(
     `not made: ${n(r.traffic.skippedBehind)} (scheduler behind), ${n(r.traffic.skippedBacklog)} (every connection at 64 in flight); ` +
-      `unanswered at the end: ${r.unsettled}; connections dropped: ${r.traffic.connectionsLost}`,
+      `unanswered at the end: ${r.unsettled}; well-behaved connections dropped: ${r.traffic.connectionsLost}`,
   );
   out(`CPU, average over the run: emulator ${pct(r.emulatorCpuMs, r.seconds)} of one core, this benchmark process ${pct(r.benchCpuMs, r.seconds)}`);
   out(
     `event-loop delay of this benchmark process (in every latency above): p99 ${ms(r.benchLoopDelayMs.p99)} ms, max ${ms(r.benchLoopDelayMs.max)} ms; ` +
       `machine load average at the end ${r.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
   );
-  if (r.traffic.connectionsLost > 0) problems.push(`${r.traffic.connectionsLost} connection(s) dropped`);
+  if (r.traffic.connectionsLost > 0) problems.push(`${r.traffic.connectionsLost} well-behaved connection(s) dropped`);
   if (r.unsettled > 0) problems.push(`${r.unsettled} call(s) never answered`);
 
   out("\n== Outcomes other than success");
@@ -85,6 +88,22 @@ export function printReport(r: SoakResult): boolean {
   }
   out("expected: 200070 (message not found) for a getChat or deleteChat of a message whose delete was acknowledged, or is in flight");
   if (unexpected > 0) problems.push(`${n(unexpected)} unexpected outcome(s)`);
+
+  out("\n== Misbehaving connections (server closes: seconds after connecting)");
+  out("| kind | opened | closed by server | min s | p50 s | max s | overdue | replaced | open at end | variants |");
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  let overdue = 0;
+  for (const kind of HOSTILE_KINDS) {
+    const s = r.hostile.stats.get(kind)!;
+    const close = percentiles(s.closeMs.slice());
+    const min = s.closeMs.length === 0 ? Number.NaN : Math.min(...s.closeMs);
+    const variants = [...s.variants].map(([name, count]) => `${name} ${count}`).join(", ");
+    out(`| ${kind} | ${s.opened} | ${s.closedByServer} | ${sec(min)} | ${sec(close.p50)} | ${sec(close.max)} | ${s.overdue} | ${s.replaced} | ${s.openAtEnd} | ${variants} |`);
+    overdue += s.overdue;
+    if (s.connectFailed > 0) out(`  ${kind}: ${s.connectFailed} connect(s) failed`);
+  }
+  for (const kind of HOSTILE_KINDS) out(`  ${kind}: ${HOSTILE_DESCRIPTIONS[kind]}`);
+  if (overdue > 0) problems.push(`${overdue} misbehaving connection(s) not closed by the server within their limit + 10 s + a quarter of it`);
 
   out("\n== Emulator process");
   if (r.crash === undefined) {
@@ -129,3 +148,6 @@ function pct(cpuMs: number, seconds: number): string {
   return `${((cpuMs / (seconds * 1000)) * 100).toFixed(0)}%`;
 }
 
+function sec(valueMs: number): string {
+  return Number.isNaN(valueMs) ? "-" : (valueMs / 1000).toFixed(valueMs < 10_000 ? 2 : 1);
+}
