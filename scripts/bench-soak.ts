@@ -27,7 +27,8 @@ const usage = `usage: npx tsx scripts/bench-soak.ts [options]   (or: npm run ben
   --minutes <n>        length of the run (default 10)
   --seconds <n>        length of the run in seconds, for short runs (overrides --minutes)
   --connections <n>    well-behaved SDK connections (default 99)
-  --rate <n>           calls per second over all of them (default 2000)
+  --rate <n>           calls per second over all of them (default 2000: the emulator takes about a third of a
+                       core for it and this process as much, so 2 cores keep more than half their time free)
   --bad <n>            misbehaving connections open at any time (default: 1 per 100 well-behaved, at least 1; 0 = none)
   --idle-timeout <s>   the emulator's --idle-timeout (default 60)
   --frame-timeout <s>  the emulator's --frame-timeout (default 30)
