@@ -152,9 +152,9 @@ try {
   let lastDone = 0;
   let lastCpu = 0;
   let lastAt = runStarted;
-  /** Acknowledged sends at the end of each minute: the emulator keeps each one's place in its history order in memory. */
-  const sendsByMinute: number[] = [];
-  const minuteMark = setInterval(() => sendsByMinute.push(traffic.ledger.length), 60_000);
+  /** Acknowledged sends and conversations at the end of each minute: the emulator's history order in memory grows with both. */
+  const byMinute: { sends: number; conversations: number }[] = [];
+  const minuteMark = setInterval(() => byMinute.push({ sends: traffic.ledger.length, conversations: traffic.conversations }), 60_000);
   const progress = setInterval(() => {
     const now = performance.now();
     const done = traffic.done;
@@ -203,7 +203,7 @@ try {
     unsettled,
     hostile,
     rssKiB: sampler.rss,
-    sendsByMinute,
+    byMinute,
     emulatorCpuMs,
     benchCpuMs: (benchCpuUsage.user + benchCpuUsage.system) / 1000,
     benchLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },

@@ -15,8 +15,8 @@ export interface SoakResult {
   readonly unsettled: number;
   readonly hostile: HostilePeers;
   readonly rssKiB: readonly number[];
-  /** Acknowledged sends at the end of each full minute. */
-  readonly sendsByMinute: readonly number[];
+  /** Acknowledged sends and conversations at the end of each full minute. */
+  readonly byMinute: readonly { sends: number; conversations: number }[];
   readonly emulatorCpuMs: number;
   readonly benchCpuMs: number;
   /** Event-loop delay of the benchmark process over the run. */
@@ -48,10 +48,10 @@ export function printReport(r: SoakResult): boolean {
   if (rss.growth === undefined) {
     out("growth: - (needs 3 minutes or more)");
   } else {
-    const since = r.traffic.ledger.length - (r.sendsByMinute[1] ?? 0);
+    const minute2 = r.byMinute[1] ?? { sends: 0, conversations: 0 };
     out(
-      `growth, max of minute 2 to max of the last minute: ${rss.growth >= 0 ? "+" : ""}${rss.growth.toFixed(1)} MiB, while ${n(since)} more messages were stored ` +
-        `(the emulator keeps the history order in memory: about 30 MB per million messages)`,
+      `growth, max of minute 2 to max of the last minute: ${rss.growth >= 0 ? "+" : ""}${rss.growth.toFixed(1)} MiB, while ${n(r.traffic.ledger.length - minute2.sends)} ` +
+        `more messages were stored in ${n(r.traffic.conversations - minute2.conversations)} new conversations (the emulator holds each conversation's history order in memory)`,
     );
   }
 

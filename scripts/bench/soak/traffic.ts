@@ -88,6 +88,10 @@ export class Traffic {
   skippedBacklog = 0;
   /** Well-behaved connections the server (or the network) closed during the run. */
   connectionsLost = 0;
+  /** Conversations (P2P pairs, groups, rooms) with an acknowledged message: the emulator keeps an in-memory history order per conversation. */
+  conversations = 0;
+  /** Which conversations have one: P2P pairs as a users x users bitmap (1 MB for 1,000 users), then groups, then rooms. */
+  readonly #seen: Uint8Array;
   /** Latencies since the last takeWindow(), all kinds. */
   #window = new LatencyReservoir(WINDOW_SAMPLES);
   #running = 0;
@@ -107,6 +111,7 @@ export class Traffic {
   constructor(options: TrafficOptions) {
     this.#options = options;
     this.#inFlight = new Array<number>(options.connections).fill(0);
+    this.#seen = new Uint8Array(options.users * options.users + options.groups + options.rooms);
     this.#groupCursor = Array.from({ length: options.groups + 1 }, () => ({ lastId: 0n, desc: true }));
     for (const kind of CALL_KINDS) for (let i = 0; i < CALL_MIX[kind]; i++) this.#pick.push(kind);
     for (let i = 0; i < options.connections; i++) {
@@ -339,6 +344,15 @@ export class Traffic {
   #acknowledged(category: MessageCategory, from: number, target: number, mid: number): void {
     const at = this.ledger.add(category, from, target, BigInt(mid));
     this.#recent[this.#recentCount++ % RECENT] = at;
+    const { users, groups } = this.#options;
+    const conversation =
+      category === MessageCategory.P2PMessage
+        ? (Math.min(from, target) - 1) * users + Math.max(from, target) - 1
+        : users * users + (category === MessageCategory.GroupMessage ? target - 1 : groups + target - 1);
+    if (this.#seen[conversation] === 0) {
+      this.#seen[conversation] = 1;
+      this.conversations++;
+    }
   }
 
   /** A recent acknowledged message, of the category if given (a few tries), or undefined. */
