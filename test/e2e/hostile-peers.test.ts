@@ -1,10 +1,10 @@
 // The rtm-emulator command as its own process against peers that misbehave on purpose: clients that
 // never read their answers, slowloris connections, too many connections. Each costs the server bounded
 // memory and is disconnected; well-behaved clients are served throughout.
-import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { encodeQuest, FrameDecoder, packPayload, type Payload } from "@rtmkit/fpnn";
 import { describe, expect, it } from "vitest";
+import { establishedClientPorts, rssKiB } from "../../scripts/bench/soak/procfs.js";
 import { spawnEmulator, type EmulatorProcess } from "./cli-process.js";
 import { onCleanup, PID, rawExchange, SECRET, sdk, signed } from "./helpers.js";
 
@@ -12,30 +12,14 @@ const GROUP = 4242n;
 
 /** Resident memory of a process in MiB (Linux). */
 function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (match === null) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) / 1024;
+  const kib = rssKiB(pid);
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return kib / 1024;
 }
 
-/**
- * Whether the server still holds the TCP connection from `clientPort` (Linux: /proc/net/tcp). A client that
- * never reads does not see the server close it, so the test asks the kernel on the server's side.
- */
+/** Whether the server still holds the connection from `clientPort`: a client that never reads does not see it closed. */
 function serverHolds(serverPort: number, clientPort: number): boolean {
-  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(table, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const [, local, remote, state] = line.trim().split(/\s+/);
-      if (local?.endsWith(`:${hex(serverPort)}`) && remote?.endsWith(`:${hex(clientPort)}`) && state === "01") return true;
-    }
-  }
-  return false;
+  return establishedClientPorts(serverPort).has(clientPort);
 }
 
 function endpointParts(endpoint: string): { host: string; port: number } {

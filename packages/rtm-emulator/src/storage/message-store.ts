@@ -26,6 +26,15 @@ const COUNT_SLICE = 2048;
 const WALK_DIRECT_ROWS = 64;
 /** Most ids per filtering statement of a history walk (slices grow to it from 256). */
 const WALK_SLICE_MAX = 4096;
+/** A history walk: where, which way, and what it keeps (see #walk). */
+interface Walk {
+  readonly conversation: Conversation;
+  readonly step: 1 | -1;
+  readonly inRange: (at: number) => boolean;
+  readonly mtypes: readonly number[];
+  readonly wanted: () => boolean;
+  readonly take: (at: number) => void;
+}
 type RawMessage = { id: bigint; mtype: bigint; msg: StoredBody; attrs: StoredBody; mtime: bigint };
 
 export interface MessageStoreOptions {
@@ -152,6 +161,7 @@ export class MessageStore {
 
     const raw: RawHistoryRow[] = [];
     let walked: Promise<void> | undefined;
+    const wanted = () => raw.length < limit;
     const take = (position: number): void => {
       const row = this.#historyRow.get(conversation.ids[position]) as RawHistoryRow;
       if (row[7] === 0n && (mtypes === undefined || mtypes.has(Number(row[2])))) raw.push(row);
@@ -166,7 +176,7 @@ export class MessageStore {
       }
       const upper = query.end > 0n ? Number(query.end) : Infinity;
       const inRange = (at: number) => at < conversation.length && conversation.mtimes[at]! <= upper;
-      walked = this.#walk(conversation, conversation.firstAfter(lower[0], lower[1]), 1, inRange, query.mtypes, () => raw.length < limit, take);
+      walked = this.#walk({ conversation, step: 1, inRange, mtypes: query.mtypes, wanted, take }, conversation.firstAfter(lower[0], lower[1]));
     } else {
       let upper: [number, number] = [query.end > 0n ? Number(query.end) : Infinity, Infinity];
       if (cursor) {
@@ -176,7 +186,7 @@ export class MessageStore {
       }
       const lower = query.begin > 0n ? Number(query.begin) : -Infinity;
       const inRange = (at: number) => at >= 0 && conversation.mtimes[at]! >= lower;
-      walked = this.#walk(conversation, conversation.lastBefore(upper[0], upper[1]), -1, inRange, query.mtypes, () => raw.length < limit, take);
+      walked = this.#walk({ conversation, step: -1, inRange, mtypes: query.mtypes, wanted, take }, conversation.lastBefore(upper[0], upper[1]));
     }
     // A page read during the call is answered at once, so the server sees its size before it reads on.
     return walked === undefined ? this.#page(query, raw, empty) : walked.then(() => this.#page(query, raw, empty));
@@ -216,32 +226,17 @@ export class MessageStore {
    * Rows written during a pause are walked too when they are in range; `take` checks each row again.
    * Returns undefined when the walk ended within the direct rows (no pause, nothing to wait for).
    */
-  #walk(
-    conversation: Conversation,
-    start: number,
-    step: 1 | -1,
-    inRange: (at: number) => boolean,
-    mtypes: readonly number[],
-    wanted: () => boolean,
-    take: (at: number) => void,
-  ): Promise<void> | undefined {
+  #walk(walk: Walk, start: number): Promise<void> | undefined {
+    const { step, inRange, wanted, take } = walk;
     let at = start;
     for (let direct = 0; direct < WALK_DIRECT_ROWS; direct++, at += step) {
       if (!inRange(at) || !wanted()) return undefined;
       take(at);
     }
-    return this.#walkSlices(conversation, at, step, inRange, mtypes, wanted, take);
+    return this.#walkSlices(walk, at);
   }
 
-  async #walkSlices(
-    conversation: Conversation,
-    start: number,
-    step: 1 | -1,
-    inRange: (at: number) => boolean,
-    mtypes: readonly number[],
-    wanted: () => boolean,
-    take: (at: number) => void,
-  ): Promise<void> {
+  async #walkSlices({ conversation, step, inRange, mtypes, wanted, take }: Walk, start: number): Promise<void> {
     let at = start;
     const mtypesJson = mtypes.length === 0 ? null : JSON.stringify(mtypes);
     const slicer = new TimeSlicer();
