@@ -29,6 +29,9 @@ const usage = `usage: npx tsx scripts/bench-soak.ts [options]   (or: npm run ben
   --connections <n>    well-behaved SDK connections (default 99)
   --rate <n>           calls per second over all of them (default 2000: the emulator takes about a third of a
                        core for it and this process as much, so 2 cores keep more than half their time free)
+  --users <n>          users the traffic sends from and to (default 1000: most P2P sends open a new conversation,
+                       and the emulator's memory grows with its conversations; e.g. 40 keeps them few, so memory
+                       shows what the peers cost rather than what the data costs)
   --bad <n>            misbehaving connections open at any time (default: 1 per 100 well-behaved, at least 1; 0 = none)
   --idle-timeout <s>   the emulator's --idle-timeout (default 60)
   --frame-timeout <s>  the emulator's --frame-timeout (default 30)
@@ -46,6 +49,7 @@ let values: {
   seconds?: string;
   connections: string;
   rate: string;
+  users: string;
   bad?: string;
   "idle-timeout": string;
   "frame-timeout": string;
@@ -60,6 +64,7 @@ try {
       seconds: { type: "string" },
       connections: { type: "string", default: "99" },
       rate: { type: "string", default: "2000" },
+      users: { type: "string", default: "1000" },
       bad: { type: "string" },
       "idle-timeout": { type: "string", default: "60" },
       "frame-timeout": { type: "string", default: "30" },
@@ -80,20 +85,20 @@ if (values.help) {
 const seconds = values.seconds === undefined ? Number(values.minutes) * 60 : Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
+const users = Number(values.users);
 const bad = values.bad === undefined ? Math.max(1, Math.round(connections / 100)) : Number(values.bad);
 const idleTimeout = Number(values["idle-timeout"]);
 const frameTimeout = Number(values["frame-timeout"]);
 const kinds = values.kinds.split(",").filter((kind) => kind !== "");
 const unknownKinds = kinds.filter((kind) => !(HOSTILE_KINDS as readonly string[]).includes(kind));
 const integer = (n: number, min: number) => Number.isInteger(n) && n >= min;
-if (!(seconds > 0) || !integer(connections, 1) || !(rate > 0) || !integer(bad, 0) || !integer(idleTimeout, 0) || !integer(frameTimeout, 0) || kinds.length === 0 || unknownKinds.length > 0) {
+if (!(seconds > 0) || !integer(connections, 1) || !(rate > 0) || !integer(users, 2) || users > 10_000 || !integer(bad, 0) || !integer(idleTimeout, 0) || !integer(frameTimeout, 0) || kinds.length === 0 || unknownKinds.length > 0) {
   console.error(`${unknownKinds.length > 0 ? `unknown kind(s): ${unknownKinds.join(", ")}\n\n` : ""}${usage}`);
   process.exit(2);
 }
 
 const PID = 11000001;
 const SECRET = "soak-secret";
-const USERS = 1000;
 const GROUPS = 50;
 const ROOMS = 20;
 const PROGRESS_MS = 30_000;
@@ -105,7 +110,7 @@ const dbPath = join(dir, "soak.sqlite");
 const minutes = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
 console.log(
-  `rtm-emulator soak: ${minutes(seconds)} (m:ss), ${connections} well-behaved connections at ${rate.toLocaleString("en-US")} calls/s, ` +
+  `rtm-emulator soak: ${minutes(seconds)} (m:ss), ${connections} well-behaved connections at ${rate.toLocaleString("en-US")} calls/s among ${users.toLocaleString("en-US")} users, ` +
     `${bad} misbehaving at a time; emulator --idle-timeout ${idleTimeout} --frame-timeout ${frameTimeout} --db ${dbPath}`,
 );
 console.log(`${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
@@ -124,7 +129,7 @@ void emulator.exited.then((exit) => {
 });
 const crashed = () => crash !== undefined;
 
-const traffic = new Traffic({ pid: PID, secret: SECRET, endpoint: emulator.endpoint, connections, rate, users: USERS, groups: GROUPS, rooms: ROOMS, timeoutSeconds: CALL_TIMEOUT_SECONDS });
+const traffic = new Traffic({ pid: PID, secret: SECRET, endpoint: emulator.endpoint, connections, rate, users, groups: GROUPS, rooms: ROOMS, timeoutSeconds: CALL_TIMEOUT_SECONDS });
 const hostile = new HostilePeers({
   host: emulator.endpoint.slice(0, emulator.endpoint.lastIndexOf(":")),
   port: emulator.port,
