@@ -1,4 +1,4 @@
-/** RTM service codes the emulator answers with (names as in shared/vectors/rtm-error-codes.json). */
+/** RTM service codes the emulator answers with (names as in test/vectors/rtm-error-codes.json). */
 export const RtmCode = {
   INVALID_PID_OR_SIGN: 200002,
   INVALID_MTYPE: 200005,
