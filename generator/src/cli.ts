@@ -54,7 +54,6 @@ export function buildCli(cwd = process.cwd()): Command {
     .option("-c, --config <file>", "config file (default: rtmkit-gen.yaml or idl/rtmkit-gen.yaml)")
     .option("--idl <dir>", "IDL directory")
     .option("--sdk <dir>", "SDK generated folder")
-    .option("--emulator <dir>", "emulator generated folder")
     .option("--fpnn-errors <file>", "FPNN error codes file")
     .option("--docs <file>", "Markdown API reference")
     .option("--json-schema <file>", "JSON Schema of the IDL")

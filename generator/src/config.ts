@@ -8,7 +8,6 @@ const configSchema = z.strictObject({
   idl: z.string(),
   out: z.strictObject({
     sdk: z.string().optional(),
-    emulator: z.string().optional(),
     fpnnErrors: z.string().optional(),
     docs: z.string().optional(),
     jsonSchema: z.string().optional(),
@@ -21,14 +20,13 @@ export interface GenConfig {
   /** Absolute output paths; an absent one is not generated. */
   readonly out: {
     readonly sdk?: string;
-    readonly emulator?: string;
     readonly fpnnErrors?: string;
     readonly docs?: string;
     readonly jsonSchema?: string;
   };
 }
 
-export type ConfigOverrides = Partial<{ idl: string; sdk: string; emulator: string; fpnnErrors: string; docs: string; jsonSchema: string }>;
+export type ConfigOverrides = Partial<{ idl: string; sdk: string; fpnnErrors: string; docs: string; jsonSchema: string }>;
 
 export const defaultConfigPaths = ["rtmkit-gen.yaml", "idl/rtmkit-gen.yaml"];
 
@@ -52,5 +50,5 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides,
   for (const [k, v] of Object.entries(outFlags)) if (v !== undefined) out[k] = resolve(cwd, v);
   if (idl === undefined) throw new Error("no IDL directory: pass --idl or a config file (rtmkit-gen.yaml)");
   const pick = (k: string): Record<string, string> => (out[k] === undefined ? {} : { [k]: out[k] });
-  return { idl, out: { ...pick("sdk"), ...pick("emulator"), ...pick("fpnnErrors"), ...pick("docs"), ...pick("jsonSchema") } };
+  return { idl, out: { ...pick("sdk"), ...pick("fpnnErrors"), ...pick("docs"), ...pick("jsonSchema") } };
 }

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { dirname, join, relative } from "node:path";
 import type { GenConfig } from "./config.js";
 import { emitDocs } from "./emit/docs.js";
-import { emitEmulator } from "./emit/emulator.js";
 import { emitErrorGroups, emitSdk } from "./emit/sdk.js";
 import { idlJsonSchema } from "./idl/meta-schema.js";
 import { loadIdl, type IdlModel } from "./idl/model.js";
@@ -25,10 +24,6 @@ export function generate(config: GenConfig): Generated {
     owned.push(config.out.sdk);
     const sdkGroups = model.errors.map((g) => g.key).filter((k) => !fpnnGroups.includes(k));
     for (const [name, text] of emitSdk(model, sdkGroups)) files.set(join(config.out.sdk, name), text);
-  }
-  if (config.out.emulator) {
-    owned.push(config.out.emulator);
-    for (const [name, text] of emitEmulator(model)) files.set(join(config.out.emulator, name), text);
   }
   if (config.out.fpnnErrors) files.set(config.out.fpnnErrors, emitErrorGroups(model, fpnnGroups));
   if (config.out.docs) files.set(config.out.docs, emitDocs(model));

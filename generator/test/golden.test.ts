@@ -10,7 +10,7 @@ const repo = new URL("../..", import.meta.url).pathname;
 const outRoot = mkdtempSync(join(tmpdir(), "rtmkit-golden-"));
 afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
 
-const miniConfig = loadConfig(undefined, { idl: fixture, sdk: join(outRoot, "sdk"), emulator: join(outRoot, "emulator"), fpnnErrors: join(outRoot, "fpnn-errors.ts"), docs: join(outRoot, "api.md") }, repo);
+const miniConfig = loadConfig(undefined, { idl: fixture, sdk: join(outRoot, "sdk"), fpnnErrors: join(outRoot, "fpnn-errors.ts"), docs: join(outRoot, "api.md") }, repo);
 
 describe("generated output", () => {
   it("matches the golden files for the mini fixture IDL", async () => {
@@ -79,5 +79,24 @@ describe("generated output", () => {
     expect(status).toBe(1);
     expect(stderr.trim()).toBe('bad-idl/api/store.yaml:26 methods.listItems.params.limit: unknown type "in16"');
     expect(() => readFileSync(join(out, "index.ts"))).toThrow();
+  });
+});
+
+describe("the committed generated layer", () => {
+  /** Code lines of a TypeScript file: without blank lines, comments and JSDoc. */
+  const codeLines = (text: string): number =>
+    text
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.trim().startsWith("//")).length;
+
+  it("is tables: at most 15 code lines per client method, error codes included", () => {
+    const config = loadConfig(join(repo, "idl/rtmkit-gen.yaml"), {}, repo);
+    const g = generate(config);
+    const ts = [...g.files].filter(([path]) => path.endsWith(".ts"));
+    const methods = g.model.services.reduce((n, s) => n + s.methods.length, 0);
+    const lines = ts.reduce((n, [, text]) => n + codeLines(text), 0);
+    expect(methods).toBeGreaterThanOrEqual(33);
+    expect(lines / methods).toBeLessThanOrEqual(15);
   });
 });

@@ -68,7 +68,9 @@ export const serviceSchema = z.strictObject({
   doc: z.string(),
   variantSets: z.record(identifier, z.array(variantSchema).min(1)).optional(),
   filled: z.record(wireKey, filledSchema).optional(),
-  methods: z.record(identifier, methodSchema),
+  methods: z.record(identifier, methodSchema).optional(),
+  /** Quests the server sends to the client (server push): unsigned, without variants, filled fields or hooks. */
+  pushes: z.record(identifier, methodSchema).optional(),
 });
 
 export const enumSchema = z.strictObject({

@@ -14,7 +14,11 @@ export interface FieldModel {
 export interface StructModel {
   readonly name: string;
   readonly doc: string;
+  /** Every field, inherited ones first. */
   readonly fields: readonly FieldModel[];
+  /** The struct this one extends, and the fields it adds. */
+  readonly extends?: string;
+  readonly ownFields?: readonly FieldModel[];
 }
 export interface EnumModel {
   readonly name: string;
@@ -56,6 +60,8 @@ export interface AnswerFieldModel {
 export interface MethodModel {
   readonly name: string;
   readonly fpnn: string;
+  /** "push": a quest the server sends to the client. */
+  readonly direction: "call" | "push";
   readonly doc: string;
   /** The generic method this variant derives from (undefined for a generic/plain method). */
   readonly base?: string;
@@ -84,6 +90,8 @@ export interface ServiceModel {
   readonly doc: string;
   readonly methods: readonly MethodModel[];
   readonly fpnnMethods: readonly FpnnMethodModel[];
+  /** Server -> client quests. */
+  readonly pushes: readonly MethodModel[];
 }
 export interface IdlModel {
   readonly sources: readonly string[];
@@ -201,7 +209,13 @@ export function loadIdl(dir: string, display: (path: string) => string = (p) => 
     seen.add(name);
     return [...(s.extends ? flatten(s.extends, seen) : []), ...s.fields];
   };
-  const structs: StructModel[] = [...rawStructs].map(([name, s]) => ({ name, doc: s.doc, fields: flatten(name, new Set()) }));
+  const structs: StructModel[] = [...rawStructs].map(([name, s]) => ({
+    name,
+    doc: s.doc,
+    fields: flatten(name, new Set()),
+    ...(s.extends !== undefined ? { extends: s.extends } : {}),
+    ownFields: s.fields,
+  }));
   const structByName = new Map(structs.map((s) => [s.name, s]));
 
   const errors: ErrorGroupModel[] = Object.entries(errorsFile?.groups ?? {}).map(([key, g]) => ({
@@ -231,25 +245,46 @@ export function loadIdl(dir: string, display: (path: string) => string = (p) => 
   };
 }
 
+/** The struct a type mentions, if any: structs describe results, they do not travel (a wire row is a record). */
+function structIn(t: TypeRef): string | undefined {
+  if (t.kind === "struct") return t.name;
+  if (t.kind === "list" || t.kind === "set") return structIn(t.of);
+  if (t.kind === "map") return structIn(t.value);
+  return undefined;
+}
+
 function buildService(
   src: IdlSource,
   data: ServiceFile,
-  typeAt: (src: IdlSource, path: PathSegment[], text: string) => TypeRef,
+  anyTypeAt: (src: IdlSource, path: PathSegment[], text: string) => TypeRef,
   structs: Map<string, StructModel>,
   sdkNames: Map<string, string>,
 ): ServiceModel {
+  const typeAt = (at: IdlSource, path: PathSegment[], text: string): TypeRef => {
+    const t = anyTypeAt(at, path, text);
+    const struct = structIn(t);
+    if (struct !== undefined) at.report(path, `struct "${struct}" cannot travel on the wire (structs describe results; declare a record)`);
+    return t;
+  };
   const methods: MethodModel[] = [];
+  const pushes: MethodModel[] = [];
   const fpnnMethods: FpnnMethodModel[] = [];
   const fpnnSeen = new Set<string>();
   const addMethod = (m: MethodModel, path: PathSegment[]): void => {
     const where = sdkNames.get(m.name);
     if (where) src.report(path, `method "${m.name}" is already defined (${where})`, true);
     sdkNames.set(m.name, `${src.file} ${path.join(".")}`);
-    methods.push(m);
+    (m.direction === "push" ? pushes : methods).push(m);
   };
-
-  for (const [name, spec] of Object.entries(data.methods)) {
-    const at = ["methods", name];
+  const entries = [
+    ...Object.entries(data.methods ?? {}).map(([name, spec]) => ({ section: "methods", direction: "call", name, spec }) as const),
+    ...Object.entries(data.pushes ?? {}).map(([name, spec]) => ({ section: "pushes", direction: "push", name, spec }) as const),
+  ];
+  for (const { section, direction, name, spec } of entries) {
+    const at = [section, name];
+    if (direction === "push") {
+      for (const key of ["variants", "filled", "hook"] as const) if (spec[key] !== undefined) src.report([...at, key], `a push has no ${key}`);
+    }
     const params = buildParams(src, at, spec, typeAt);
     const filled = (spec.filled ?? []).flatMap((wire, i): FilledModel[] => {
       const f = data.filled?.[wire];
@@ -287,9 +322,9 @@ function buildService(
     if (spec.result !== undefined && !structs.has(spec.result)) src.report([...at, "result"], `unknown struct "${spec.result}"`);
     else if (spec.result !== undefined && !hook) checkResult(src, [...at, "result"], structs.get(spec.result)!, answer, filled);
 
-    if (fpnnSeen.has(spec.fpnn)) src.report([...at, "fpnn"], `FPNN method "${spec.fpnn}" is already described in this service`);
-    fpnnSeen.add(spec.fpnn);
-    fpnnMethods.push({
+    if (fpnnSeen.has(`${direction} ${spec.fpnn}`)) src.report([...at, "fpnn"], `FPNN method "${spec.fpnn}" is already described in this service`);
+    fpnnSeen.add(`${direction} ${spec.fpnn}`);
+    if (direction === "call") fpnnMethods.push({
       fpnn: spec.fpnn,
       doc: spec.doc,
       sdkName: name,
@@ -303,6 +338,7 @@ function buildService(
     const base: MethodModel = {
       name,
       fpnn: spec.fpnn,
+      direction,
       doc: spec.doc,
       params,
       fixed: [],
@@ -345,7 +381,7 @@ function buildService(
       );
     }
   }
-  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, fpnnMethods };
+  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, fpnnMethods, pushes };
 }
 
 function buildParams(

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { SignedAuth } from "@rtmkit/protocol";
 import { Signer } from "@rtmkit/rtm-server-sdk";
-import { RtmCode, RtmError } from "./errors.js";
+import { Refusal, RtmErrorCode } from "./errors.js";
 import { Remembered, ReplayGuard, saltKey } from "./replay-guard.js";
 
 export interface AuthOptions {
@@ -26,19 +27,11 @@ export const DEFAULT_TS_SKEW_SECONDS = 300;
  */
 export const DEFAULT_MAX_SALTS_PER_PROJECT = 4_000_000;
 
-/** The auth keys every RTM quest carries, as decoded (types are checked here). */
-export interface SignedQuest {
-  readonly pid?: unknown;
-  readonly sign?: unknown;
-  readonly salt?: unknown;
-  readonly ts?: unknown;
-}
-
 /**
  * Checks the RTM signature of a quest: unknown pid or wrong sign -> 200002 (one answer for both),
- * ts outside the skew window -> 200008, a salt already accepted within the window -> 200006,
- * missing auth key -> 200033, wrongly typed auth key or a salt outside int64 -> 200034. Only quests
- * that pass everything consume their salt.
+ * ts outside the skew window -> 200008, a salt already accepted within the window -> 200006. The keys
+ * arrive typed: the generated contract refused a missing (200033) or wrongly typed one (200034) before.
+ * Only quests that pass everything consume their salt.
  */
 export class Authenticator {
   readonly #signers: ReadonlyMap<number, Signer>;
@@ -58,33 +51,29 @@ export class Authenticator {
     this.#salts = new ReplayGuard({ maxSaltsPerProject: this.#maxSalts, windowSeconds: this.#skew });
   }
 
-  /** Verifies the quest of FPNN method `method`; returns its pid or throws RtmError. */
-  verify(method: string, quest: SignedQuest): number {
-    const pid = Number(integerKey("pid", quest.pid));
-    const sign = quest.sign;
-    if (sign === undefined || sign === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, "missing sign");
-    if (typeof sign !== "string") throw new RtmError(RtmCode.INVALID_PARAMETER, "sign must be a string");
-    const salt = saltKey(int64Key("salt", quest.salt));
-    const ts = Number(integerKey("ts", quest.ts));
+  /** Verifies the quest of FPNN method `method`; returns its pid or throws Refusal. */
+  verify(method: string, quest: SignedAuth): number {
+    const { pid, sign, ts } = quest;
+    const salt = saltKey(quest.salt);
 
     // An unknown pid gets the same answer as a wrong sign, after the same work, so that pids cannot be probed.
     const signer = this.#signers.get(pid);
     const matches = signMatches(sign, (signer ?? this.#decoy).sign(salt, method, ts));
-    if (signer === undefined || !matches) throw new RtmError(RtmCode.INVALID_PID_OR_SIGN, "invalid pid or sign");
+    if (signer === undefined || !matches) throw new Refusal(RtmErrorCode.InvalidPidOrSign, "invalid pid or sign");
     const nowSeconds = Math.floor(this.#now() / 1000);
     if (Math.abs(nowSeconds - ts) > this.#skew) {
-      throw new RtmError(RtmCode.INVALID_SERVER_TIME, `ts ${ts} is more than ${this.#skew} s away from server time ${nowSeconds}`);
+      throw new Refusal(RtmErrorCode.InvalidServerTime, `ts ${ts} is more than ${this.#skew} s away from server time ${nowSeconds}`);
     }
     const remembered = this.#salts.remember(pid, salt, ts, nowSeconds);
-    if (remembered === Remembered.Replay) throw new RtmError(RtmCode.SAME_SIGN, `salt ${salt} was already used`);
+    if (remembered === Remembered.Replay) throw new Refusal(RtmErrorCode.SameSign, `salt ${salt} was already used`);
     if (remembered === Remembered.Full) throw this.#memoryFull(pid, nowSeconds);
     return pid;
   }
 
-  #memoryFull(pid: number, nowSeconds: number): RtmError {
+  #memoryFull(pid: number, nowSeconds: number): Refusal {
     const freesAt = this.#salts.freesAt(pid) ?? nowSeconds;
-    return new RtmError(
-      RtmCode.FREQUENCY_LIMITED,
+    return new Refusal(
+      RtmErrorCode.FrequencyLimited,
       `replay memory is full: pid ${pid} has ${this.#maxSalts} salts inside the ${this.#skew} s ts window; ` +
         `it frees up in ${Math.max(freesAt - nowSeconds, 1)} s (${new Date(freesAt * 1000).toISOString()}), when the oldest ts leaves the window`,
     );
@@ -94,22 +83,6 @@ export class Authenticator {
   get rememberedSalts(): number {
     return this.#salts.size;
   }
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** An integer auth key that must fit int64 (the decoder gives a bigint for any 64-bit integer beyond the safe range). */
-function int64Key(key: string, value: unknown): bigint | number {
-  const n = integerKey(key, value);
-  if (typeof n === "bigint" && (n < INT64_MIN || n > INT64_MAX)) throw new RtmError(RtmCode.INVALID_PARAMETER, `${key} is outside the int64 range`);
-  return n;
-}
-
-function integerKey(key: string, value: unknown): bigint | number {
-  if (value === undefined || value === null) throw new RtmError(RtmCode.EMPTY_PARAMETER, `missing ${key}`);
-  if (typeof value === "bigint" || (typeof value === "number" && Number.isSafeInteger(value))) return value;
-  throw new RtmError(RtmCode.INVALID_PARAMETER, `${key} must be an integer`);
 }
 
 const lowerToUpper = 0x20;

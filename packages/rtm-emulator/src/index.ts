@@ -1,5 +1,4 @@
-export { RtmCode, RtmError } from "./errors.js";
-export { toInt64, toSmallInt, type Int64Like } from "./int64.js";
+export { Refusal } from "./errors.js";
 export {
   bodyLimitsProblem,
   DEFAULT_LIMITS,
@@ -11,32 +10,16 @@ export {
   type ChatLimits,
   type MessageBody,
 } from "./limits.js";
-export { Authenticator, DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS, type AuthOptions, type SignedQuest } from "./auth.js";
+export { Authenticator, DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS, type AuthOptions } from "./auth.js";
 export { Remembered, ReplayGuard, saltKey, type ReplayGuardOptions, type SaltKey } from "./replay-guard.js";
 export { ConnectionFaults, FaultInjector, NO_FAULT, type FaultDecision, type FaultOptions } from "./faults.js";
-export {
-  ChatService,
-  type BroadcastHistoryParams,
-  type CountParams,
-  type GroupHistoryParams,
-  type HistoryParams,
-  type MessageRefParams,
-  type P2PHistoryParams,
-  type RoomHistoryParams,
-  type SendAnswer,
-  type SendGroupParams,
-  type SendManyParams,
-  type SendP2PParams,
-  type SendParams,
-  type SendRoomParams,
-} from "./chat-service.js";
+export { ChatService, type ChatRequest, type SendAnswer, type WithBodies } from "./chat-service.js";
 export { ChatStorage, type ChatStorageOptions } from "./storage/chat-storage.js";
 export { DatabaseInUseError, openDatabase, type Durability, type OpenDatabaseOptions } from "./storage/database.js";
 export { MessageStore, type MessageStoreOptions } from "./storage/message-store.js";
 export { migrate, MIGRATIONS, type Migration } from "./storage/migrations.js";
 export { WriteBatcher, type CommitInfo, type WriteBatcherOptions } from "./storage/write-batcher.js";
 export {
-  Direction,
   MessageCategory,
   type CountQuery,
   type HistoryPage,

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_FRAME_SIZE } from "@rtmkit/fpnn";
-import { RtmCode, RtmError } from "./errors.js";
+import { Refusal, RtmErrorCode } from "./errors.js";
 
 /** Limits on what one send may carry. Every field is in the units its name says. */
 export interface ChatLimits {
@@ -65,7 +65,7 @@ export function resolveLimits(overrides: Partial<ChatLimits> = {}): ChatLimits {
 
 export function checkMtype(mtype: number): void {
   if (!Number.isInteger(mtype) || mtype < MTYPE_MIN || mtype > MTYPE_MAX) {
-    throw new RtmError(RtmCode.INVALID_MTYPE, `mtype must be ${MTYPE_MIN}..${MTYPE_MAX}, got ${mtype}`);
+    throw new Refusal(RtmErrorCode.InvalidMtype, `mtype must be ${MTYPE_MIN}..${MTYPE_MAX}, got ${mtype}`);
   }
 }
 
@@ -76,17 +76,17 @@ export function byteLength(body: MessageBody): number {
 export function checkBodies(limits: ChatLimits, msg: MessageBody, attrs: MessageBody): void {
   const msgBytes = byteLength(msg);
   if (msgBytes > limits.maxMessageBytes) {
-    throw new RtmError(RtmCode.MESSAGE_TOO_LARGE, `msg is ${msgBytes} bytes, the limit is ${limits.maxMessageBytes}`);
+    throw new Refusal(RtmErrorCode.LargeMessageOrAttrs, `msg is ${msgBytes} bytes, the limit is ${limits.maxMessageBytes}`);
   }
   const attrsBytes = byteLength(attrs);
   if (attrsBytes > limits.maxAttrsBytes) {
-    throw new RtmError(RtmCode.MESSAGE_TOO_LARGE, `attrs is ${attrsBytes} bytes, the limit is ${limits.maxAttrsBytes}`);
+    throw new Refusal(RtmErrorCode.LargeMessageOrAttrs, `attrs is ${attrsBytes} bytes, the limit is ${limits.maxAttrsBytes}`);
   }
 }
 
 export function checkRecipients(limits: ChatLimits, count: number): void {
-  if (count === 0) throw new RtmError(RtmCode.EMPTY_PARAMETER, "tos is empty");
+  if (count === 0) throw new Refusal(RtmErrorCode.EmptyParameter, "tos is empty");
   if (count > limits.maxRecipients) {
-    throw new RtmError(RtmCode.TOO_MANY_ITEMS_IN_PARAMETERS, `tos has ${count} recipients, the limit is ${limits.maxRecipients}`);
+    throw new Refusal(RtmErrorCode.TooManyItemsInParameters, `tos has ${count} recipients, the limit is ${limits.maxRecipients}`);
   }
 }

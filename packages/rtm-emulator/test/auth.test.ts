@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import { FpnnClient, type Payload } from "@rtmkit/fpnn";
 import { computeSign } from "@rtmkit/rtm-server-sdk";
 import { describe, expect, it } from "vitest";
 import { Authenticator } from "../src/auth.js";
-import { RtmCode, type RtmError } from "../src/errors.js";
+import { RtmErrorCode, type Refusal } from "../src/errors.js";
 import { Remembered, ReplayGuard, saltKey } from "../src/replay-guard.js";
+import { startEmulator, type RunningEmulator } from "../src/server/start.js";
 import { codeOf } from "./helpers.js";
 
 interface WireVectors {
@@ -41,19 +43,19 @@ describe("Authenticator", () => {
     const { auth } = authenticator();
     expect(vectors.calls).toHaveLength(21);
     for (const call of vectors.calls) expect(auth.verify(call.method, authKeys(call))).toBe(vectors.pid);
-    for (const call of vectors.calls) expect(await codeOf(() => auth.verify(call.method, authKeys(call)))).toBe(RtmCode.SAME_SIGN);
+    for (const call of vectors.calls) expect(await codeOf(() => auth.verify(call.method, authKeys(call)))).toBe(RtmErrorCode.SameSign);
   });
 
   it("refuses a sign made for another method, a tampered sign or salt, and an unknown pid with 200002", async () => {
     const { auth } = authenticator();
     const call = vectors.calls[0]!; // sendmsg
-    expect(await codeOf(() => auth.verify("sendgroupmsg", authKeys(call)))).toBe(RtmCode.INVALID_PID_OR_SIGN);
-    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), sign: "0".repeat(32) }))).toBe(RtmCode.INVALID_PID_OR_SIGN);
-    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), sign: "short" }))).toBe(RtmCode.INVALID_PID_OR_SIGN);
-    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), salt: authKeys(call).salt + 1n }))).toBe(RtmCode.INVALID_PID_OR_SIGN);
-    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), pid: 11000002 }))).toBe(RtmCode.INVALID_PID_OR_SIGN);
+    expect(await codeOf(() => auth.verify("sendgroupmsg", authKeys(call)))).toBe(RtmErrorCode.InvalidPidOrSign);
+    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), sign: "0".repeat(32) }))).toBe(RtmErrorCode.InvalidPidOrSign);
+    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), sign: "short" }))).toBe(RtmErrorCode.InvalidPidOrSign);
+    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), salt: authKeys(call).salt + 1n }))).toBe(RtmErrorCode.InvalidPidOrSign);
+    expect(await codeOf(() => auth.verify(call.method, { ...authKeys(call), pid: 11000002 }))).toBe(RtmErrorCode.InvalidPidOrSign);
     // A sign with the right text but another project's secret.
-    expect(await codeOf(() => auth.verify("sendmsg", signed(7, vectors.secret, "sendmsg", 1n, vectorTs)))).toBe(RtmCode.INVALID_PID_OR_SIGN);
+    expect(await codeOf(() => auth.verify("sendmsg", signed(7, vectors.secret, "sendmsg", 1n, vectorTs)))).toBe(RtmErrorCode.InvalidPidOrSign);
     // None of those consumed the salt: the genuine quest still passes, and a lowercase sign is the same sign.
     expect(auth.verify(call.method, { ...authKeys(call), sign: authKeys(call).sign.toLowerCase() })).toBe(vectors.pid);
   });
@@ -64,23 +66,18 @@ describe("Authenticator", () => {
       try {
         auth.verify("sendmsg", quest);
       } catch (error) {
-        return { code: (error as RtmError).code, message: (error as RtmError).message };
+        return { code: (error as Refusal).code, message: (error as Refusal).message };
       }
       throw new Error("expected a refusal");
     };
     const unknownPid = answer(signed(8, "any-secret", "sendmsg", 1n, vectorTs));
     const wrongSign = answer({ ...signed(7, "other-secret", "sendmsg", 1n, vectorTs), sign: "0".repeat(32) });
-    expect(unknownPid).toEqual({ code: RtmCode.INVALID_PID_OR_SIGN, message: "invalid pid or sign" });
+    expect(unknownPid).toEqual({ code: RtmErrorCode.InvalidPidOrSign, message: "invalid pid or sign" });
     expect(wrongSign).toEqual(unknownPid);
   });
 
-  it("refuses a salt outside int64 with 200034 naming salt, and accepts both ends of the range", () => {
+  it("accepts both ends of the int64 range as salts (the contract refuses anything outside it before)", () => {
     const { auth } = authenticator();
-    for (const salt of [2n ** 63n, 2n ** 64n - 1n, -(2n ** 63n) - 1n]) {
-      expect(() => auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", salt, vectorTs))).toThrow(
-        expect.objectContaining({ code: RtmCode.INVALID_PARAMETER, message: "salt is outside the int64 range" }),
-      );
-    }
     for (const salt of [2n ** 63n - 1n, -(2n ** 63n)]) expect(auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", salt, vectorTs))).toBe(7);
   });
 
@@ -91,8 +88,8 @@ describe("Authenticator", () => {
     const at = (ts: number) => () => auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", salt++, ts));
     expect(at(now - 300)()).toBe(7);
     expect(at(now + 300)()).toBe(7);
-    expect(await codeOf(at(now - 301))).toBe(RtmCode.INVALID_SERVER_TIME);
-    expect(await codeOf(at(now + 301))).toBe(RtmCode.INVALID_SERVER_TIME);
+    expect(await codeOf(at(now - 301))).toBe(RtmErrorCode.InvalidServerTime);
+    expect(await codeOf(at(now + 301))).toBe(RtmErrorCode.InvalidServerTime);
     clock.ms += 999; // still the same second
     expect(at(now + 300)()).toBe(7);
   });
@@ -111,7 +108,7 @@ describe("Authenticator", () => {
     auth.verify("sendmsg", quest);
     expect(auth.rememberedSalts).toBe(1);
     clock.ms += 11_000;
-    expect(await codeOf(() => auth.verify("sendmsg", quest))).toBe(RtmCode.INVALID_SERVER_TIME);
+    expect(await codeOf(() => auth.verify("sendmsg", quest))).toBe(RtmErrorCode.InvalidServerTime);
     auth.verify("sendmsg", signed(7, "other-secret", "sendmsg", 6n, vectorTs + 11));
     expect(auth.rememberedSalts).toBe(1); // salt 5 expired and was dropped
   });
@@ -120,8 +117,8 @@ describe("Authenticator", () => {
     const { auth } = authenticator({ maxSalts: 1000 });
     const quest = (salt: bigint) => signed(7, "other-secret", "sendmsg", salt, vectorTs);
     for (let salt = 1n; salt <= 1000n; salt++) expect(auth.verify("sendmsg", quest(salt))).toBe(7);
-    for (let salt = 1001n; salt <= 5000n; salt++) expect(await codeOf(() => auth.verify("sendmsg", quest(salt)))).toBe(RtmCode.FREQUENCY_LIMITED);
-    for (let salt = 1n; salt <= 1000n; salt++) expect(await codeOf(() => auth.verify("sendmsg", quest(salt)))).toBe(RtmCode.SAME_SIGN);
+    for (let salt = 1001n; salt <= 5000n; salt++) expect(await codeOf(() => auth.verify("sendmsg", quest(salt)))).toBe(RtmErrorCode.FrequencyLimited);
+    for (let salt = 1n; salt <= 1000n; salt++) expect(await codeOf(() => auth.verify("sendmsg", quest(salt)))).toBe(RtmErrorCode.SameSign);
     expect(auth.rememberedSalts).toBe(1000);
     // The other project has its own memory.
     const call = vectors.calls[0]!;
@@ -136,35 +133,50 @@ describe("Authenticator", () => {
     const freesAt = new Date((vectorTs + 11) * 1000).toISOString();
     expect(() => auth.verify("sendmsg", quest(4n, vectorTs + 4))).toThrow(
       expect.objectContaining({
-        code: RtmCode.FREQUENCY_LIMITED,
+        code: RtmErrorCode.FrequencyLimited,
         message: `replay memory is full: pid 7 has 3 salts inside the 10 s ts window; it frees up in 7 s (${freesAt}), when the oldest ts leaves the window`,
       }),
     );
     clock.ms += 6000; // vectorTs + 10: the bucket of vectorTs is still inside the window
-    expect(await codeOf(() => auth.verify("sendmsg", quest(4n, vectorTs + 10)))).toBe(RtmCode.FREQUENCY_LIMITED);
-    expect(await codeOf(() => auth.verify("sendmsg", quest(1n)))).toBe(RtmCode.SAME_SIGN);
+    expect(await codeOf(() => auth.verify("sendmsg", quest(4n, vectorTs + 10)))).toBe(RtmErrorCode.FrequencyLimited);
+    expect(await codeOf(() => auth.verify("sendmsg", quest(1n)))).toBe(RtmErrorCode.SameSign);
     clock.ms += 1000; // vectorTs + 11: it has left, and its salts go at once
     expect(auth.verify("sendmsg", quest(4n, vectorTs + 11))).toBe(7);
     expect(auth.rememberedSalts).toBe(1);
-    expect(await codeOf(() => auth.verify("sendmsg", quest(1n)))).toBe(RtmCode.INVALID_SERVER_TIME);
+    expect(await codeOf(() => auth.verify("sendmsg", quest(1n)))).toBe(RtmErrorCode.InvalidServerTime);
   });
 
-  it("takes 5 and 5n as the same salt", async () => {
-    const { auth } = authenticator();
-    const sign = computeSign(7, "other-secret", 5n, "sendmsg", vectorTs);
-    expect(auth.verify("sendmsg", { pid: 7, sign, salt: 5, ts: vectorTs })).toBe(7);
-    expect(await codeOf(() => auth.verify("sendmsg", { pid: 7, sign, salt: 5n, ts: vectorTs }))).toBe(RtmCode.SAME_SIGN);
-  });
+});
 
-  it("refuses missing auth keys with 200033 and wrongly typed ones with 200034, naming the key", () => {
-    const { auth } = authenticator();
-    const good = signed(7, "other-secret", "sendmsg", 1n, vectorTs);
-    const { sign: _sign, ...noSign } = good;
-    expect(() => auth.verify("sendmsg", noSign)).toThrow(expect.objectContaining({ code: RtmCode.EMPTY_PARAMETER, message: "missing sign" }));
-    expect(() => auth.verify("sendmsg", { ...good, salt: undefined })).toThrow(expect.objectContaining({ code: RtmCode.EMPTY_PARAMETER, message: "missing salt" }));
-    expect(() => auth.verify("sendmsg", { ...good, ts: "now" })).toThrow(expect.objectContaining({ code: RtmCode.INVALID_PARAMETER, message: "ts must be an integer" }));
-    expect(() => auth.verify("sendmsg", { ...good, pid: 1.5 })).toThrow(expect.objectContaining({ code: RtmCode.INVALID_PARAMETER, message: "pid must be an integer" }));
-    expect(() => auth.verify("sendmsg", { ...good, sign: 5 })).toThrow(expect.objectContaining({ code: RtmCode.INVALID_PARAMETER, message: "sign must be a string" }));
+describe("auth keys through the generated contract, over a socket", () => {
+  const quest = async (emulator: RunningEmulator, payload: Payload) => {
+    const client = new FpnnClient({ endpoint: emulator.endpoint, autoReconnect: false });
+    try {
+      return await client.quest("sendmsg", payload);
+    } finally {
+      await client.close();
+    }
+  };
+
+  it("refuses missing auth keys with 200033 and wrongly typed ones (a salt outside int64 too) with 200034, naming the key; 5 and 5n are one salt", async () => {
+    const emulator = await startEmulator({ projects: { 7: "other-secret" }, now: () => vectorTs * 1000 });
+    try {
+      const message = { from: 1, to: 2, mtype: 30, mid: 1, msg: "hi", attrs: "" };
+      const good = { ...signed(7, "other-secret", "sendmsg", 5n, vectorTs), ...message };
+      const { sign: _sign, ...noSign } = good;
+      const refused = (payload: Payload) => quest(emulator, payload).then(() => undefined, (error: { code: number; message: string }) => ({ code: error.code, message: error.message }));
+      expect(await refused(noSign)).toEqual({ code: RtmErrorCode.EmptyParameter, message: 'sendmsg: missing parameter "sign"' });
+      expect(await refused({ ...good, ts: "now" })).toMatchObject({ code: RtmErrorCode.InvalidParameter, message: expect.stringContaining('"ts"') });
+      expect(await refused({ ...good, pid: 1.5 })).toMatchObject({ code: RtmErrorCode.InvalidParameter, message: expect.stringContaining('"pid"') });
+      expect(await refused({ ...good, sign: 5 })).toMatchObject({ code: RtmErrorCode.InvalidParameter, message: expect.stringContaining('"sign"') });
+      for (const salt of [2n ** 63n, 2n ** 64n - 1n]) {
+        expect(await refused({ ...good, ...signed(7, "other-secret", "sendmsg", salt, vectorTs) })).toMatchObject({ code: RtmErrorCode.InvalidParameter, message: expect.stringContaining('"salt"') });
+      }
+      expect(await refused({ ...good, salt: 5 })).toBeUndefined();
+      expect(await refused({ ...good, salt: 5n, mid: 2 })).toMatchObject({ code: RtmErrorCode.SameSign });
+    } finally {
+      await emulator.close();
+    }
   });
 });
 

@@ -27,7 +27,7 @@ describe("write batching", () => {
     expect(count("COMMIT")).toBe(1);
     expect(count("INSERT INTO messages")).toBe(50);
     // A later turn is a second transaction.
-    await Promise.all([send(chat, 1, 100), chat.delmsg(PID, { mid: 1, from: 1001, xid: 1, type: MessageCategory.Group })]);
+    await Promise.all([send(chat, 1, 100), chat.delmsg(PID, { mid: 1n, from: 1001n, xid: 1n, type: MessageCategory.GroupMessage })]);
     expect(count("BEGIN")).toBe(2);
     expect(count("COMMIT")).toBe(2);
   });
@@ -39,7 +39,7 @@ describe("write batching", () => {
     const pending = send(chat, 1, 1).then(() => seen.push(statements.at(-1) ?? ""));
     expect(storage.writes.pending).toBe(1);
     // Not committed yet: a read in the same turn does not see it.
-    expect((await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).num).toBe(0);
+    expect((await chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n })).num).toBe(0);
     await pending;
     expect(seen).toEqual(["COMMIT"]);
     expect(storage.writes.pending).toBe(0);
@@ -53,7 +53,7 @@ describe("write batching", () => {
     const second = send(chat, 1, 42, { msg: "second" });
     const [a, b] = await Promise.all([first, second]);
     expect(b.mtime).toBe(a.mtime);
-    const page = await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
+    const page = await chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n });
     expect(page.msgs.map((r) => r[5])).toEqual(["first"]);
     expect(env.count("COMMIT")).toBe(1);
   });
@@ -61,7 +61,7 @@ describe("write batching", () => {
   it("a failing write rejects alone; the rest of its batch commits; a failing multi-row send stores none of its rows", async () => {
     env = traced();
     const { storage, chat } = env;
-    const row = { pid: PID, category: MessageCategory.P2P, from: 1n, mid: 1n, mtype: 30, msg: "x", attrs: "" };
+    const row = { pid: PID, category: MessageCategory.P2PMessage, from: 1n, mid: 1n, mtype: 30, msg: "x", attrs: "" };
     const good = storage.writes.send([{ ...row, target: 2n }]);
     const bad = storage.writes.send([{ ...row, target: 2n ** 64n }]); // not an int64: SQLite refuses the bind
     const partlyBad = storage.writes.send([{ ...row, target: 3n }, { ...row, target: 2n ** 64n }]);
@@ -69,8 +69,8 @@ describe("write batching", () => {
     await expect(partlyBad).rejects.toThrow();
     expect(typeof (await good)).toBe("bigint");
     expect(env.count("COMMIT")).toBe(1);
-    expect((await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 2 })).num).toBe(1);
-    expect((await chat.getp2pmsg(PID, { ...history, uid: 1, ouid: 3 })).num).toBe(0);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 1n, ouid: 2n })).num).toBe(1);
+    expect((await chat.getp2pmsg(PID, { ...history, uid: 1n, ouid: 3n })).num).toBe(0);
   });
 
   it("close() commits what is queued and refuses later writes", async () => {

@@ -1,7 +1,7 @@
 import { ChatService } from "../src/chat-service.js";
 import { DEFAULT_LIMITS, type ChatLimits } from "../src/limits.js";
 import { ChatStorage, type ChatStorageOptions } from "../src/storage/chat-storage.js";
-import { RtmError } from "../src/errors.js";
+import { Refusal } from "../src/errors.js";
 
 export const PID = 11000001;
 export const T0 = 1_700_000_000_000;
@@ -14,10 +14,10 @@ export function openChat(options: ChatStorageOptions & { limits?: Partial<ChatLi
   return { clock, storage, chat };
 }
 
-export const history = { desc: false, num: 20, begin: 0, end: 0, lastid: 0, mtypes: [30, 31, 32] };
+export const history = { desc: false, num: 20, begin: 0n, end: 0n, lastid: 0n, mtypes: [30, 31, 32] };
 
-export function send(chat: ChatService, gid: number, mid: number, extra: { from?: number; mtype?: number; msg?: string } = {}) {
-  return chat.sendgroupmsg(PID, { mtype: extra.mtype ?? 30, from: extra.from ?? 1001, gid, mid, msg: extra.msg ?? `m${mid}`, attrs: "" });
+export function send(chat: ChatService, gid: number, mid: number, extra: { from?: bigint; mtype?: number; msg?: string } = {}) {
+  return chat.sendgroupmsg(PID, { mtype: extra.mtype ?? 30, from: extra.from ?? 1001n, gid: BigInt(gid), mid: BigInt(mid), msg: extra.msg ?? `m${mid}`, attrs: "" });
 }
 
 /** The RTM code a call fails with (sync throw or rejection). */
@@ -25,8 +25,8 @@ export async function codeOf(run: () => unknown): Promise<number> {
   try {
     await run();
   } catch (error) {
-    if (RtmError.is(error)) return error.code;
+    if (Refusal.is(error)) return error.code;
     throw error;
   }
-  throw new Error("expected an RtmError, the call succeeded");
+  throw new Error("expected an Refusal, the call succeeded");
 }

@@ -8,13 +8,13 @@ import { MessageCategory, type NewMessage } from "../src/storage/types.js";
 import { history, openChat, PID } from "./helpers.js";
 
 const groupMessage = (mid: number): NewMessage => ({
-  pid: PID, category: MessageCategory.Group, from: 1001n, target: 1n, mid: BigInt(mid), mtype: 30, msg: `m${mid}`, attrs: "",
+  pid: PID, category: MessageCategory.GroupMessage, from: 1001n, target: 1n, mid: BigInt(mid), mtype: 30, msg: `m${mid}`, attrs: "",
 });
 
 describe("history index and transactions", () => {
   it("shows a row only after its transaction commits, and never one that was rolled back", async () => {
     const { storage, chat } = openChat();
-    const page = async () => (await chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).msgs.map((row) => row[3]);
+    const page = async () => (await chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n })).msgs.map((row) => row[3]);
     let inside: Promise<bigint[]> | undefined;
     expect(() =>
       storage.store.transaction(() => {
@@ -40,7 +40,7 @@ describe("history index and transactions", () => {
 
     storage.store.storeSend([groupMessage(5)]); // outside any transaction: committed at once
     expect(await page()).toEqual([2n, 4n, 5n]);
-    expect(await chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 1, num: 3 });
+    expect(await chat.getmsgnum(PID, { type: 2, xid: 1n, mtypes: [], begin: 0n, end: 0n })).toEqual({ sender: 1, num: 3 });
     storage.close();
   });
 
@@ -52,9 +52,9 @@ describe("history index and transactions", () => {
         storage.store.storeSend([{ ...groupMessage(mid), from: BigInt(1000 + Math.floor(mid / 5000)), mtype: mid % 2 === 0 ? 30 : 31 }]);
       }
     });
-    storage.store.markDeleted({ pid: PID, category: MessageCategory.Group, from: 1000n, target: 1n, mid: 2n });
-    expect(await chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [], begin: 0, end: 0 })).toEqual({ sender: 5, num: total - 1 });
-    expect(await chat.getmsgnum(PID, { type: 2, xid: 1, mtypes: [30], begin: 0, end: 0 })).toEqual({ sender: 5, num: total / 2 - 1 });
+    storage.store.markDeleted({ pid: PID, category: MessageCategory.GroupMessage, from: 1000n, target: 1n, mid: 2n });
+    expect(await chat.getmsgnum(PID, { type: 2, xid: 1n, mtypes: [], begin: 0n, end: 0n })).toEqual({ sender: 5, num: total - 1 });
+    expect(await chat.getmsgnum(PID, { type: 2, xid: 1n, mtypes: [30], begin: 0n, end: 0n })).toEqual({ sender: 5, num: total / 2 - 1 });
     storage.close();
   });
 
@@ -69,13 +69,13 @@ describe("history index and transactions", () => {
       });
       first.storage.close();
       const { storage, chat } = openChat({ path });
-      const count = (gid: number) => chat.getmsgnum(PID, { type: 2, xid: gid });
+      const count = (gid: number) => chat.getmsgnum(PID, { type: 2, xid: BigInt(gid) });
       expect(await Promise.all([1, 2, 3, 99].map(count))).toEqual([6666, 6667, 6667, 1].map((num) => ({ sender: 1, num })));
-      const newest = await chat.getgroupmsg(PID, { ...history, desc: true, num: 2, gid: 1, uid: 1 });
+      const newest = await chat.getgroupmsg(PID, { ...history, desc: true, num: 2, gid: 1n, uid: 1n });
       expect(newest.msgs.map((r) => r[3])).toEqual([19_998n, 19_995n]);
-      const oldest = await chat.getgroupmsg(PID, { ...history, num: 2, gid: 1, uid: 1 });
+      const oldest = await chat.getgroupmsg(PID, { ...history, num: 2, gid: 1n, uid: 1n });
       expect(oldest.msgs.map((r) => r[3])).toEqual([3n, 6n]);
-      expect((await chat.getgroupmsg(PID, { ...history, gid: 99, uid: 1 })).msgs.map((r) => r[5])).toEqual(["m20001"]);
+      expect((await chat.getgroupmsg(PID, { ...history, gid: 99n, uid: 1n })).msgs.map((r) => r[5])).toEqual(["m20001"]);
       storage.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

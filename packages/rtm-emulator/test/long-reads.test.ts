@@ -35,7 +35,7 @@ beforeAll(async () => {
       for (let i = done; i < done + 50_000; i++) {
         clock++;
         const from = BigInt(i % 500) + 1n;
-        storage.store.storeSend([{ pid: PID, category: MessageCategory.Group, from, target: GROUP, mid: BigInt(i) + 1n, mtype: 30, msg: `m${i}`, attrs: "" }]);
+        storage.store.storeSend([{ pid: PID, category: MessageCategory.GroupMessage, from, target: GROUP, mid: BigInt(i) + 1n, mtype: 30, msg: `m${i}`, attrs: "" }]);
       }
     });
   }

@@ -22,18 +22,18 @@ describe("file database", () => {
     const path = join(dir, "chat.sqlite");
     const first = openChat({ path });
     for (let mid = 1; mid <= 3; mid++) await send(first.chat, 1, mid);
-    await first.chat.delmsg(PID, { mid: 2, from: 1001, xid: 1, type: 2 });
+    await first.chat.delmsg(PID, { mid: 2n, from: 1001n, xid: 1n, type: 2 });
     first.clock.ms = T0 + 50_000;
     const last = await send(first.chat, 1, 4);
     first.storage.close();
 
     const second = openChat({ path }); // its clock starts at T0 again, behind the stored messages
-    const page = await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 });
+    const page = await second.chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n });
     expect(page.msgs.map((r) => r[3])).toEqual([1n, 3n, 4n]);
     const next = await send(second.chat, 1, 5);
     expect(next.mtime).toBe(last.mtime); // never below what is stored
     expect((await send(second.chat, 1, 1)).mtime).toBe(page.msgs[0]![7]); // idempotency survives too
-    const after = await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, lastid: page.lastid });
+    const after = await second.chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n, lastid: page.lastid });
     expect(after.msgs.map((r) => [r[0], r[3]])).toEqual([[5n, 5n]]);
     second.storage.close();
   });
@@ -48,9 +48,9 @@ describe("file database", () => {
     v1.close();
 
     const second = openChat({ path });
-    expect((await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1 })).msgs.map((r) => r[3])).toEqual([1n, 2n, 3n]);
+    expect((await second.chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n })).msgs.map((r) => r[3])).toEqual([1n, 2n, 3n]);
     await send(second.chat, 1, 4);
-    expect((await second.chat.getgroupmsg(PID, { ...history, gid: 1, uid: 1, desc: true, num: 1 })).msgs.map((r) => r[3])).toEqual([4n]);
+    expect((await second.chat.getgroupmsg(PID, { ...history, gid: 1n, uid: 1n, desc: true, num: 1 })).msgs.map((r) => r[3])).toEqual([4n]);
     second.storage.close();
     const upgraded = new Database(path, { readonly: true });
     expect(upgraded.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").pluck().all()).toEqual(["messages_identity"]);

@@ -3,18 +3,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeQuest, FpnnClient, FpnnServer, FrameDecoder, FrameFlag, packPayload, StrBytes, unpackPayload, type Frame, type Payload } from "@rtmkit/fpnn";
-import { computeSign } from "@rtmkit/rtm-server-sdk";
+import { registerHandlers } from "@rtmkit/protocol";
+import { chatEndpoints, computeSign, P2PDirection } from "@rtmkit/rtm-server-sdk";
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { Authenticator } from "../src/auth.js";
-import { RtmCode } from "../src/errors.js";
-import { registerChatHandlers } from "../src/generated/index.js";
+import { RtmErrorCode } from "../src/errors.js";
 import { createChatHandlers } from "../src/server/chat-handlers.js";
 import { historyAnswer, messageAnswer, sentBody, withSentBodies } from "../src/server/wire-bodies.js";
-import { Direction, MessageCategory, type HistoryPage } from "../src/storage/types.js";
+import { MessageCategory, type HistoryPage } from "../src/storage/types.js";
 import { history, openChat, PID } from "./helpers.js";
 
+const SENT = BigInt(P2PDirection.Sent);
 const NOT_UTF8 = Buffer.from("61fffe8000c32862", "hex");
 
 /** The quest frame a peer would send, decoded as the server sees it. */
@@ -39,7 +40,7 @@ describe("the U+FFFD trigger", () => {
     );
     fc.assert(
       fc.property(bytes, (raw) => {
-        const payload = packPayload({ mid: 1, msg: new StrBytes(raw) });
+        const payload = packPayload({ mid: 1n, msg: new StrBytes(raw) });
         const decoded = unpackPayload(payload).msg as string;
         if (!isUtf8(raw)) expect(decoded).toContain("\uFFFD");
         else expect(Buffer.from(decoded, "utf8").equals(Buffer.from(raw))).toBe(true);
@@ -54,7 +55,7 @@ describe("sentBody", () => {
     expect(sentBody("plain", "msg", frameOf({ msg: "plain" }))).toBe("plain");
     const valid = "a\uFFFDb";
     expect(sentBody(valid, "msg", frameOf({ msg: valid }))).toBe(valid);
-    const frame = frameOf({ from: 1, msg: new StrBytes(NOT_UTF8), attrs: "" });
+    const frame = frameOf({ from: 1n, msg: new StrBytes(NOT_UTF8), attrs: "" });
     const lossy = unpackPayload(frame.payload).msg as string;
     const body = sentBody(lossy, "msg", frame) as Buffer;
     expect(Buffer.isBuffer(body) && body.equals(NOT_UTF8)).toBe(true);
@@ -71,7 +72,7 @@ describe("sentBody", () => {
   it("withSentBodies keeps the request object when both bodies are text as decoded", () => {
     const request = { from: 1n, msg: "hi", attrs: "" };
     expect(withSentBodies(request, frameOf(request))).toBe(request);
-    const frame = frameOf({ from: 1, msg: "hi", attrs: new StrBytes(NOT_UTF8) });
+    const frame = frameOf({ from: 1n, msg: "hi", attrs: new StrBytes(NOT_UTF8) });
     const sent = withSentBodies({ from: 1n, ...(unpackPayload(frame.payload) as { msg: string; attrs: string }) }, frame);
     expect(sent.msg).toBe("hi");
     expect(Buffer.from(sent.attrs as Uint8Array).equals(NOT_UTF8)).toBe(true);
@@ -84,7 +85,7 @@ describe("storage and answers", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, "chat.sqlite");
     const { storage, chat } = openChat({ path });
-    await chat.sendmsg(PID, { mtype: 31, from: 1, to: 2, mid: 1, msg: NOT_UTF8, attrs: "a\uFFFD" });
+    await chat.sendmsg(PID, { mtype: 31, from: 1n, to: 2n, mid: 1n, msg: NOT_UTF8, attrs: "a\uFFFD" });
     storage.close();
     const db = new Database(path, { readonly: true });
     expect(db.prepare("SELECT typeof(msg) AS msg, typeof(attrs) AS attrs, hex(msg) AS bytes FROM messages").get()).toEqual({
@@ -104,12 +105,12 @@ describe("storage and answers", () => {
     expect((answer.msg as StrBytes).bytes).toBe(bytes);
     expect(answer.attrs).toBe("");
 
-    const textRow: HistoryPage["msgs"][number] = [1n, Direction.SentByUid, 30, 1n, false, "hi", "", 5n];
-    const bytesRow: HistoryPage["msgs"][number] = [2n, Direction.SentByUid, 31, 2n, false, bytes, "", 6n];
+    const textRow: HistoryPage["msgs"][number] = [1n, SENT, 30, 1n, false, "hi", "", 5n];
+    const bytesRow: HistoryPage["msgs"][number] = [2n, SENT, 31, 2n, false, bytes, "", 6n];
     const page: HistoryPage = { num: 2, lastid: 2n, begin: 0n, end: 6n, msgs: [textRow, bytesRow] };
     const wire = historyAnswer(page);
     expect(wire.msgs[0]).toBe(textRow);
-    expect(wire.msgs[0]).toEqual([1n, Direction.SentByUid, 30, 1n, false, "hi", "", 5n]);
+    expect(wire.msgs[0]).toEqual([1n, SENT, 30, 1n, false, "hi", "", 5n]);
     expect(wire.msgs[1]![5]).toBeInstanceOf(StrBytes);
     expect((wire.msgs[1]![5] as StrBytes).bytes).toBe(bytes);
     expect(wire.msgs[1]![6]).toBe("");
@@ -120,9 +121,10 @@ describe("storage and answers", () => {
     cleanups.push(() => storage.close());
     const now = Date.now();
     const auth = new Authenticator({ projects: new Map([[PID, "secret"]]), now: () => now });
-    const server = registerChatHandlers(new FpnnServer(), createChatHandlers(auth, chat), {
-      missingCode: RtmCode.EMPTY_PARAMETER,
-      invalidCode: RtmCode.INVALID_PARAMETER,
+    const server = new FpnnServer();
+    registerHandlers(server, chatEndpoints, createChatHandlers(auth, chat), {
+      missingCode: RtmErrorCode.EmptyParameter,
+      invalidCode: RtmErrorCode.InvalidParameter,
       validateAnswers: true,
     });
     const errors: Error[] = [];
@@ -137,12 +139,12 @@ describe("storage and answers", () => {
       return client.quest(method, { pid: PID, sign: computeSign(PID, "secret", ++salt, method, ts), salt, ts, ...params });
     };
     const raw = new StrBytes(NOT_UTF8);
-    await quest("sendmsg", { mtype: 31, from: 1, to: 2, mid: 1, msg: raw, attrs: raw });
-    await quest("sendgroupmsg", { mtype: 31, from: 1, gid: 3, mid: 2, msg: raw, attrs: "" });
+    await quest("sendmsg", { mtype: 31, from: 1n, to: 2n, mid: 1n, msg: raw, attrs: raw });
+    await quest("sendgroupmsg", { mtype: 31, from: 1n, gid: 3n, mid: 2n, msg: raw, attrs: "" });
     const lossy = "a\uFFFD\uFFFD\uFFFD\u0000\uFFFD(b";
-    expect(await quest("getmsg", { mid: 1, from: 1, xid: 2, type: MessageCategory.P2P })).toMatchObject({ msg: lossy, attrs: lossy });
-    expect(await quest("getp2pmsg", { ...history, uid: 1, ouid: 2 })).toMatchObject({ num: 1 });
-    expect(await quest("getgroupmsg", { ...history, gid: 3, uid: 1 })).toMatchObject({ num: 1 });
+    expect(await quest("getmsg", { mid: 1n, from: 1n, xid: 2n, type: MessageCategory.P2PMessage })).toMatchObject({ msg: lossy, attrs: lossy });
+    expect(await quest("getp2pmsg", { ...history, uid: 1n, ouid: 2n })).toMatchObject({ num: 1 });
+    expect(await quest("getgroupmsg", { ...history, gid: 3n, uid: 1n })).toMatchObject({ num: 1 });
     expect(errors).toEqual([]);
   });
 });

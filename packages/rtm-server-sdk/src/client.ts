@@ -1,5 +1,5 @@
 import { FpnnClient, type FpnnClientOptions } from "@rtmkit/fpnn";
-import type { CallOptions, Int64, MethodDescriptor } from "./descriptor.js";
+import type { AnyMethod, CallOptions, Int64, ResultOf } from "@rtmkit/protocol";
 import { RTMError } from "./errors.js";
 import { RtmMethods } from "./generated/client.js";
 import { RtmErrorCode } from "./generated/error-codes.js";
@@ -66,7 +66,7 @@ export class RTMServerClient extends RtmMethods {
     return this.fpnn.close();
   }
 
-  protected override invoke<Args extends readonly unknown[], Result>(method: MethodDescriptor<Args, Result>, args: Args, options: CallOptions | undefined): Promise<Result> {
+  protected override invoke<D extends AnyMethod>(method: D, args: readonly unknown[], options: CallOptions | undefined): Promise<ResultOf<D>> {
     return this.#invoker.invoke(method, args, options);
   }
 

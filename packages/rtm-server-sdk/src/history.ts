@@ -1,5 +1,6 @@
-import type { AudioInfo, HistoryMessage, HistoryMessageResult, HistoryRow } from "./generated/types.js";
-import { MessageType } from "./generated/types.js";
+import type { Hook } from "@rtmkit/protocol";
+import type { AudioInfo, HistoryMessage, HistoryMessageResult, HistoryRow, HookName } from "./generated/types.js";
+import { MessageType, P2PDirection } from "./generated/types.js";
 
 /** A history answer after the generated field mapping, before the rows become messages. */
 export interface HistoryPage {
@@ -9,9 +10,6 @@ export interface HistoryPage {
   endMsec: bigint;
   messages: HistoryRow[];
 }
-
-/** P2P rows carry a direction instead of the sender. */
-export const P2PDirection = { Sent: 1, Received: 2 } as const;
 
 /**
  * The audio info hook: an audio row whose msg is JSON `{sl, rl, rt, du}` exposes it as audioInfo
@@ -63,9 +61,9 @@ export function p2pHistoryResult(page: HistoryPage, uid: bigint, ouid: bigint): 
 
 const toBigInt = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt((v as number | undefined) ?? 0));
 
-/** The hooks the IDL names (`hook: { name, args }`), by name. */
+/** The hooks the IDL names (`hook: { name, args }`); the generated HookName makes a missing one a compile error. */
 export const historyHooks = {
   history: (page: Record<string, unknown>, args: Record<string, unknown>) => historyResult(page as unknown as HistoryPage, toBigInt(args.toId)),
   p2pHistory: (page: Record<string, unknown>, args: Record<string, unknown>) =>
     p2pHistoryResult(page as unknown as HistoryPage, toBigInt(args.uid), toBigInt(args.ouid)),
-} as const;
+} as const satisfies Record<HookName, Hook>;

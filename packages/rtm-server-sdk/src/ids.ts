@@ -1,3 +1,4 @@
+import type { IdGeneratorName } from "./generated/types.js";
 import { randomFillSync } from "node:crypto";
 
 /**
@@ -73,5 +74,5 @@ export function nextId(): number {
   return ids.next();
 }
 
-/** The id generators an IDL `filled` field can name. */
-export const idGenerators: Readonly<Record<string, () => number>> = { mid: nextId, salt: nextId };
+/** The id generators the IDL's filled fields name; the generated IdGeneratorName makes a missing one a compile error. */
+export const idGenerators = { mid: nextId } as const satisfies Record<IdGeneratorName, () => number>;

@@ -1,11 +1,10 @@
 export { RTMServerClient, type RTMServerClientOptions, type UserIterateOptions } from "./client.js";
 export { RTMError, type RTMErrorOptions } from "./errors.js";
-export { computeSign, Signer } from "./signing.js";
+export { computeSign, Signer, type CallOptions, type Int64 } from "@rtmkit/protocol";
 export { nextId } from "./ids.js";
-export { historyResult, p2pHistoryResult, withAudioInfo, P2PDirection, type HistoryPage } from "./history.js";
+export { historyResult, p2pHistoryResult, withAudioInfo, type HistoryPage } from "./history.js";
 export { iterateHistory, DEFAULT_PAGE_SIZE, type IterateOptions } from "./iterate.js";
 export { Invoker, type InvokerOptions, type QuestTransport } from "./invoke.js";
-export type { CallOptions, Int64, MethodDescriptor, FilledField, HookRef, WireKind } from "./descriptor.js";
 export * from "./generated/index.js";
 export { FpnnErrorCode } from "@rtmkit/fpnn";
 export { MessageType as ChatMessageType } from "./generated/types.js";

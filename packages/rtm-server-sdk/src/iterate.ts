@@ -1,4 +1,4 @@
-import type { CallOptions, Int64 } from "./descriptor.js";
+import type { CallOptions, Int64 } from "@rtmkit/protocol";
 import type { HistoryMessage, HistoryMessageResult } from "./generated/types.js";
 
 /** Options of the history iterators. `pageSize` is at most 20 (the server's limit per call). */

@@ -1,7 +1,7 @@
 import type { Payload } from "@rtmkit/fpnn";
 import { describe, expect, it } from "vitest";
 import { type CallOptions, chat, computeSign, Invoker, type QuestTransport } from "../src/index.js";
-import { Signer } from "../src/signing.js";
+import { Signer } from "../src/index.js";
 
 describe("Signer salt text", () => {
   it("signs exactly as computeSign for number salts of every shape, and for bigints", () => {

@@ -1,6 +1,7 @@
 import type { Payload } from "@rtmkit/fpnn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, computeSign, type MethodDescriptor } from "../src/index.js";
+import type { AnyMethod } from "@rtmkit/protocol";
+import { chat, computeSign } from "../src/index.js";
 import { captureServer, vectors } from "./helpers.js";
 
 /** SDK parameter names that the vectors' sampleArgs spell differently. */
@@ -27,8 +28,8 @@ function answerFor(method: string): Payload {
   return {};
 }
 
-function argsOf(d: MethodDescriptor): unknown[] {
-  return d.params.map((p) => {
+function argsOf(d: AnyMethod): unknown[] {
+  return d.params.map(({ name: p }) => {
     const v = vectors.sampleArgs[sampleName[p] ?? p];
     if (v === undefined) throw new Error(`no sample for ${p}`);
     return v;
@@ -59,7 +60,7 @@ describe("every chat call against the wire vectors", () => {
 
   for (const v of vectors.calls) {
     it(`${v.call} sends exactly the vector's keys and maps the answer`, async () => {
-      const d = (chat.chatMethods as Record<string, MethodDescriptor>)[v.call]!;
+      const d = (chat.chatMethods as Record<string, AnyMethod>)[v.call]!;
       expect(d.fpnn).toBe(v.method);
       const before = h.received.length;
       const call = (h.client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[v.call]!.bind(h.client);

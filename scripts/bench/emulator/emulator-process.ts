@@ -20,10 +20,10 @@ const fill = fillDatabase(path, Number(rowsText));
 const storage = ChatStorage.open({ path });
 const chat = new ChatService(storage);
 const samples: number[] = [];
-const base = { num: 20, begin: 0, end: 0, lastid: 0, mtypes: [30, 31, 32], uid: 1 };
+const base = { num: 20, begin: 0n, end: 0n, lastid: 0n, mtypes: [30, 31, 32], uid: 1n };
 for (let i = 0; i < 5200; i++) {
   const started = performance.now();
-  await chat.getgroupmsg(BENCH_PID, { ...base, gid: (i % GROUPS) + 1, desc: i % 2 === 0, lastid: i % 4 < 2 ? 0 : Math.floor(fill.rows / 2) + i });
+  await chat.getgroupmsg(BENCH_PID, { ...base, gid: BigInt((i % GROUPS) + 1), desc: i % 2 === 0, lastid: BigInt(i % 4 < 2 ? 0 : Math.floor(fill.rows / 2) + i) });
   if (i >= 200) samples.push(performance.now() - started);
 }
 storage.close();

@@ -41,7 +41,7 @@ function rowOf(i: number): NewMessage {
   const r = i % 10;
   const from = BigInt(i % USERS) + 1n;
   const mid = BigInt(i) + 1n;
-  if (r < 7) return { pid: BENCH_PID, category: MessageCategory.Group, from, target: BigInt(i % GROUPS) + 1n, mid, mtype: 30, msg: `group message ${i}`, attrs: "" };
-  if (r < 9) return { pid: BENCH_PID, category: MessageCategory.P2P, from, target: (from % BigInt(USERS)) + 1n, mid, mtype: 30, msg: `p2p message ${i}`, attrs: "" };
-  return { pid: BENCH_PID, category: MessageCategory.Room, from, target: 7n, mid, mtype: 31, msg: `room message ${i}`, attrs: "{}" };
+  if (r < 7) return { pid: BENCH_PID, category: MessageCategory.GroupMessage, from, target: BigInt(i % GROUPS) + 1n, mid, mtype: 30, msg: `group message ${i}`, attrs: "" };
+  if (r < 9) return { pid: BENCH_PID, category: MessageCategory.P2PMessage, from, target: (from % BigInt(USERS)) + 1n, mid, mtype: 30, msg: `p2p message ${i}`, attrs: "" };
+  return { pid: BENCH_PID, category: MessageCategory.RoomMessage, from, target: 7n, mid, mtype: 31, msg: `room message ${i}`, attrs: "{}" };
 }

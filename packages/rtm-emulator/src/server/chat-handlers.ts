@@ -1,8 +1,9 @@
 import { FpnnError } from "@rtmkit/fpnn";
 import type { Authenticator } from "../auth.js";
 import type { ChatService } from "../chat-service.js";
-import { RtmError } from "../errors.js";
-import type { ChatHandlers, SignedAuth } from "../generated/index.js";
+import { Refusal } from "../errors.js";
+import type { SignedAuth } from "@rtmkit/protocol";
+import type { ChatHandlers } from "@rtmkit/rtm-server-sdk";
 import { historyAnswer, messageAnswer, withSentBodies } from "./wire-bodies.js";
 
 /** The `raiser` of every error answer the emulator sends. */
@@ -10,7 +11,7 @@ export const RAISER = "rtm-emulator";
 
 /**
  * The chat handlers: each checks the signature of its quest, then runs the ChatService method.
- * RtmError refusals become FPNN error answers `{code, ex, raiser}`; anything else propagates (an
+ * Refusals become FPNN error answers `{code, ex, raiser}`; anything else propagates (an
  * internal failure, answered 20001 by the runtime and reported as a server 'error').
  *
  * Bodies are kept byte for byte (wire-bodies.ts): a send whose `msg` or `attrs` is a str that is not
@@ -48,6 +49,6 @@ function then<T, R>(value: T | Promise<T>, map: (settled: T) => R): R | Promise<
 }
 
 function toFpnnError(method: string, error: unknown): unknown {
-  if (!RtmError.is(error)) return error;
+  if (!Refusal.is(error)) return error;
   return new FpnnError(error.code, error.message, { raiser: RAISER, method });
 }

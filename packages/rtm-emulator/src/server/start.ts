@@ -1,10 +1,11 @@
 import { FpnnError, FpnnErrorCode, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
+import { registerHandlers } from "@rtmkit/protocol";
+import { chatEndpoints } from "@rtmkit/rtm-server-sdk";
 import { Authenticator } from "../auth.js";
 import { ChatService } from "../chat-service.js";
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, type LogLevel } from "../cli.js";
-import { RtmCode } from "../errors.js";
+import { RtmErrorCode } from "../errors.js";
 import { FaultInjector, type FaultOptions } from "../faults.js";
-import { registerChatHandlers } from "../generated/index.js";
 import { resolveLimits, type ChatLimits } from "../limits.js";
 import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
@@ -85,9 +86,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       },
       faults,
     );
-    registerChatHandlers(server, createChatHandlers(auth, new ChatService(storage, limits)), {
-      missingCode: RtmCode.EMPTY_PARAMETER,
-      invalidCode: RtmCode.INVALID_PARAMETER,
+    registerHandlers(server, chatEndpoints, createChatHandlers(auth, new ChatService(storage, limits)), {
+      missingCode: RtmErrorCode.EmptyParameter,
+      invalidCode: RtmErrorCode.InvalidParameter,
       // An IDL method without a handler yet (the IDL moved ahead of the implementation) is answered 20004: say so once.
       onMissing: (methods) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
     });

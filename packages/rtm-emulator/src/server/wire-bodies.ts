@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { FrameFlag, StrBytes, topLevelStrBytes, type Frame } from "@rtmkit/fpnn";
-import type { HistoryRow as WireHistoryRow } from "../generated/index.js";
+import type { AnswerOf } from "@rtmkit/protocol";
+import type { HistoryRow } from "@rtmkit/rtm-server-sdk";
 import type { MessageBody } from "../limits.js";
 import type { HistoryPage, RetrievedMessage } from "../storage/types.js";
 
@@ -17,6 +18,9 @@ import type { HistoryPage, RetrievedMessage } from "../storage/types.js";
  */
 
 const REPLACEMENT = "\uFFFD";
+
+/** A history row as it goes out. */
+type WireHistoryRow = AnswerOf<typeof HistoryRow>;
 
 /** A body of a send as the peer sent it. */
 export function sentBody(decoded: string, key: string, frame: Frame): MessageBody {

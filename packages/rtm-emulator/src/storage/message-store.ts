@@ -3,8 +3,8 @@ import * as SQL from "./sql.js";
 import { conversationKey, HistoryIndex, type Conversation, type IndexEntry } from "./history-index.js";
 import { TimeSlicer } from "./slices.js";
 import { HISTORY_PAGE_MAX, type MessageBody } from "../limits.js";
+import { P2PDirection } from "@rtmkit/rtm-server-sdk";
 import {
-  Direction,
   MessageCategory,
   type CountQuery,
   type HistoryPage,
@@ -17,6 +17,8 @@ import {
 } from "./types.js";
 
 type StoredBody = string | Buffer;
+const SENT = BigInt(P2PDirection.Sent);
+const RECEIVED = BigInt(P2PDirection.Received);
 type RawHistoryRow = [id: bigint, from: bigint, mtype: bigint, mid: bigint, msg: StoredBody, attrs: StoredBody, mtime: bigint, deleted: bigint];
 type SenderCount = [from: bigint, count: bigint];
 
@@ -148,7 +150,7 @@ export class MessageStore {
    */
   history(query: HistoryQuery): HistoryPage | Promise<HistoryPage> {
     const empty: HistoryPage = { num: 0, lastid: query.lastid, begin: query.begin, end: query.end, msgs: [] };
-    const isP2P = query.category === MessageCategory.P2P;
+    const isP2P = query.category === MessageCategory.P2PMessage;
     if (isP2P && query.uid === query.target) return empty;
     const limit = Math.min(Math.max(query.num, 0), HISTORY_PAGE_MAX);
     if (limit === 0) return empty;
@@ -193,13 +195,13 @@ export class MessageStore {
   }
 
   #page(query: HistoryQuery, raw: readonly RawHistoryRow[], empty: HistoryPage): HistoryPage {
-    const isP2P = query.category === MessageCategory.P2P;
+    const isP2P = query.category === MessageCategory.P2PMessage;
     const last = raw.at(-1);
     if (last === undefined) return empty;
 
     const msgs = raw.map(([id, from, mtype, mid, msg, attrs, mtime]): HistoryRow => [
       id,
-      isP2P ? (from === query.uid ? Direction.SentByUid : Direction.SentToUid) : from,
+      isP2P ? (from === query.uid ? SENT : RECEIVED) : from,
       Number(mtype),
       mid,
       false,
@@ -304,9 +306,9 @@ function identity(key: MessageKey): [bigint, bigint, bigint, bigint, bigint] {
 
 function conversationOf(category: MessageCategory, from: bigint, target: bigint): [bigint, bigint] {
   switch (category) {
-    case MessageCategory.P2P:
+    case MessageCategory.P2PMessage:
       return orderedPair(from, target);
-    case MessageCategory.Broadcast:
+    case MessageCategory.BroadcastMessage:
       return [0n, 0n];
     default:
       return [target, 0n];

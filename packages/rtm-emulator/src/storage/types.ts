@@ -1,8 +1,17 @@
+import type { ReadAnswerOf } from "@rtmkit/protocol";
+import { MessageCategory, type chat, type HistoryRow as WireHistoryRow } from "@rtmkit/rtm-server-sdk";
 import type { MessageBody } from "../limits.js";
 
-/** Where a message was sent (wire `type` of getmsg/delmsg). */
-export const MessageCategory = { P2P: 1, Group: 2, Room: 3, Broadcast: 4 } as const;
-export type MessageCategory = (typeof MessageCategory)[keyof typeof MessageCategory];
+export { MessageCategory };
+
+/** A wire value as the store holds it: a body (a string on the wire) may be the raw bytes of a str that is not UTF-8. */
+export type Stored<T> = T extends string
+  ? MessageBody
+  : T extends bigint | number | boolean
+    ? T
+    : T extends readonly unknown[]
+      ? { -readonly [I in keyof T]: Stored<T[I]> }
+      : { -readonly [K in keyof T]: Stored<T[K]> };
 
 /** What identifies one stored message; a send repeating it is idempotent. `target`: peer uid, gid, rid, or 0 for broadcast. */
 export interface MessageKey {
@@ -38,21 +47,8 @@ export interface HistoryQuery {
   readonly mtypes: readonly number[];
 }
 
-/** P2P rows carry this instead of `from`, relative to HistoryQuery.uid. */
-export const Direction = { SentByUid: 1, SentToUid: 2 } as const;
-export type Direction = (typeof Direction)[keyof typeof Direction];
-
-/** One wire row: `[id, from | direction, mtype, mid, deleted, msg, attrs, mtime]`. */
-export type HistoryRow = [
-  id: bigint,
-  fromOrDirection: bigint | Direction,
-  mtype: number,
-  mid: bigint,
-  deleted: boolean,
-  msg: MessageBody,
-  attrs: MessageBody,
-  mtime: bigint,
-];
+/** One history row (the IDL's HistoryRow, in its wire order); in P2P history element 1 is a P2PDirection. */
+export type HistoryRow = Stored<WireHistoryRow>;
 
 /**
  * One history answer `{num, lastid, begin, end, msgs}`.
@@ -63,27 +59,15 @@ export type HistoryRow = [
  * of the last row returned and `end` is the request's; descending, `end` becomes the mtime of the
  * last row returned and `begin` is the request's. With no row, the request's begin/end come back.
  */
-export interface HistoryPage {
-  readonly num: number;
-  readonly lastid: bigint;
-  readonly begin: bigint;
-  readonly end: bigint;
-  readonly msgs: HistoryRow[];
-}
+export type HistoryPage = Stored<ReadAnswerOf<typeof chat.getGroupMessage>>;
 
 /** The getmsg answer. */
-export interface RetrievedMessage {
-  readonly id: bigint;
-  readonly mtype: number;
-  readonly msg: MessageBody;
-  readonly attrs: MessageBody;
-  readonly mtime: bigint;
-}
+export type RetrievedMessage = Stored<ReadAnswerOf<typeof chat.getMessage>>;
 
 /** What getmsgnum counts: the live messages of one group or room, optionally by mtype and time window. */
 export interface CountQuery {
   readonly pid: number;
-  readonly category: typeof MessageCategory.Group | typeof MessageCategory.Room;
+  readonly category: typeof MessageCategory.GroupMessage | typeof MessageCategory.RoomMessage;
   /** gid or rid. */
   readonly target: bigint;
   /** Inclusive mtime bounds in ms; 0 = unbounded. */
@@ -94,7 +78,4 @@ export interface CountQuery {
 }
 
 /** The getmsgnum answer: messages counted and their distinct senders. */
-export interface MessageCount {
-  readonly num: number;
-  readonly sender: number;
-}
+export type MessageCount = ReadAnswerOf<typeof chat.getMessageNum>;

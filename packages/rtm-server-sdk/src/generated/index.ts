@@ -4,3 +4,4 @@ export * from "./types.js";
 export * from "./error-codes.js";
 export * from "./client.js";
 export * as chat from "./chat.js";
+export { chatEndpoints, type ChatHandlers, chatPushEndpoints, type ChatPushHandlers } from "./chat.js";

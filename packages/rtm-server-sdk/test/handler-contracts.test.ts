@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FpnnClient, FpnnServer, StrBytes } from "../../packages/fpnn/src/index.js";
-import { registerChatHandlers, type ChatHandlers } from "../../packages/rtm-emulator/src/generated/index.js";
+import { FpnnClient, FpnnServer, StrBytes } from "@rtmkit/fpnn";
+import { registerHandlers } from "@rtmkit/protocol";
+import { chatEndpoints, chatPushEndpoints, type ChatHandlers, type ChatPushHandlers } from "../src/index.js";
 
 const notUtf8 = Uint8Array.of(0x61, 0xff, 0x62);
 const auth = { pid: 11000001, sign: "X", salt: 7712190559145689088n, ts: 1795634291 };
 
-describe("generated emulator handler contracts (registerChatHandlers)", () => {
+describe("the generated chat handler contract (registerHandlers)", () => {
   const server = new FpnnServer();
   let client: FpnnClient;
   const seen: unknown[] = [];
@@ -25,7 +26,7 @@ describe("generated emulator handler contracts (registerChatHandlers)", () => {
     getmsgnum: (request) => ({ sender: request.mtypes?.length ?? 0, num: Number(request.xid) }),
   };
   beforeAll(async () => {
-    registerChatHandlers(server, handlers, { missingCode: 200033, invalidCode: 200034, validateAnswers: true });
+    registerHandlers(server, chatEndpoints, handlers, { missingCode: 200033, invalidCode: 200034, validateAnswers: true });
     const { port } = await server.listen(0, "127.0.0.1");
     client = new FpnnClient({ endpoint: `127.0.0.1:${port}`, autoReconnect: false });
   });
@@ -64,7 +65,7 @@ describe("generated emulator handler contracts (registerChatHandlers)", () => {
   });
 });
 
-describe("registerChatHandlers with an IDL method the handlers lack", () => {
+describe("registerHandlers with an IDL method the handlers lack", () => {
   const server = new FpnnServer();
   const reported: (readonly string[])[] = [];
   let client: FpnnClient;
@@ -73,7 +74,7 @@ describe("registerChatHandlers with an IDL method the handlers lack", () => {
     const handlers = {
       sendmsg: () => ({ mtime: 5 }),
     } as unknown as ChatHandlers;
-    registerChatHandlers(server, handlers, { missingCode: 200033, invalidCode: 200034, onMissing: (methods) => reported.push(methods) });
+    registerHandlers(server, chatEndpoints, handlers, { missingCode: 200033, invalidCode: 200034, onMissing: (methods) => reported.push(methods) });
     const { port } = await server.listen(0, "127.0.0.1");
     client = new FpnnClient({ endpoint: `127.0.0.1:${port}`, autoReconnect: false });
   });
@@ -102,6 +103,34 @@ describe("registerChatHandlers with an IDL method the handlers lack", () => {
       throw new Error("nothing is missing");
     };
     const handlers = Object.fromEntries(reported[0]!.concat("sendmsg").map((m) => [m, () => ({})])) as unknown as ChatHandlers;
-    registerChatHandlers(new FpnnServer(), handlers, { missingCode: 1, invalidCode: 2, onMissing });
+    registerHandlers(new FpnnServer(), chatEndpoints, handlers, { missingCode: 1, invalidCode: 2, onMissing });
+  });
+});
+
+describe("a push: a quest the server sends, handled on the client", () => {
+  it("registers the push contract on an FpnnClient and hands the handler the checked request, unsigned", async () => {
+    const server = new FpnnServer();
+    const connected = new Promise<import("@rtmkit/fpnn").ServerConnection>((resolve) => server.on("connection", resolve));
+    const { port } = await server.listen(0, "127.0.0.1");
+    const client = new FpnnClient({ endpoint: `127.0.0.1:${port}`, autoReconnect: false });
+    const pushed: unknown[] = [];
+    const handlers: ChatPushHandlers = {
+      pushmsg: (request, auth) => {
+        pushed.push({ request, auth });
+        return {};
+      },
+    };
+    registerHandlers(client, chatPushEndpoints, handlers, { missingCode: 200033, invalidCode: 200034 });
+    try {
+      await client.connect();
+      const connection = await connected;
+      const message = { from: 1001, to: 1002, mtype: 30, mid: 2n ** 62n, msg: "hi", attrs: "", mtime: 1795634291123 };
+      expect(await connection.quest("pushmsg", message)).toEqual({});
+      expect(pushed).toEqual([{ request: { ...message, from: 1001n, to: 1002n, mtime: 1795634291123n }, auth: undefined }]);
+      await expect(connection.quest("pushmsg", { ...message, mid: "x" })).rejects.toMatchObject({ code: 200034, message: expect.stringContaining('"mid"') });
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });

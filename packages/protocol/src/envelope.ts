@@ -1,6 +1,10 @@
 import { hash } from "node:crypto";
 
 /**
+ * The signed envelope of RTM quests: every quest of a signed service carries pid, sign, salt and ts.
+ */
+
+/**
  * The RTM request signature: uppercase hex MD5 of "<pid>:<secret>:<salt>:<method>:<ts>".
  * The FPNN method name is part of the signed text, so a sign is valid for one method only.
  * `salt` may be a bigint or a safe-integer number (same decimal digits).
@@ -51,4 +55,12 @@ export class Signer {
     }
     return this.#saltHighText + threeDigits[salt - high * 1000]!;
   }
+}
+
+/** The auth keys of a signed quest, as a server reads them. */
+export interface SignedAuth {
+  pid: number;
+  sign: string;
+  salt: bigint;
+  ts: number;
 }

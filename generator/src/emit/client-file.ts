@@ -1,0 +1,54 @@
+import { Scope } from "ts-morph";
+import type { IdlModel, MethodModel } from "../idl/model.js";
+import { renderTs } from "./source-file.js";
+import { resultType } from "./tables.js";
+import { tsInput } from "./ts-text.js";
+
+/** The typed client surface: one method per IDL method, each handing its descriptor and arguments to `invoke`. */
+export function emitClient(model: IdlModel): string {
+  const typeNames = new Set<string>();
+  const named = [...model.enums.map((e) => e.name), ...model.structs.map((s) => s.name), ...model.records.map((r) => r.name)];
+  return renderTs([...model.services.map((s) => s.file)], (f) => {
+    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: ["AnyMethod", "CallOptions", "Int64", "ResultOf"], isTypeOnly: true });
+    for (const s of model.services) f.addImportDeclaration({ moduleSpecifier: `./${s.name}.js`, namespaceImport: s.name });
+    const cls = f.addClass({ name: "RtmMethods", isExported: true, isAbstract: true, docs: ["The RTM methods, one per IDL method; each hands its descriptor to `invoke`."] });
+    cls.addMethod({
+      name: "invoke",
+      scope: Scope.Protected,
+      isAbstract: true,
+      typeParameters: [{ name: "D", constraint: "AnyMethod" }],
+      parameters: [
+        { name: "method", type: "D" },
+        { name: "args", type: "readonly unknown[]" },
+        { name: "options", type: "CallOptions | undefined" },
+      ],
+      returnType: "Promise<ResultOf<D>>",
+    });
+    for (const s of model.services) {
+      for (const m of s.methods) {
+        const result = resultType(m);
+        const derived = m.result === undefined && result !== "void";
+        if (!derived && result !== "void") typeNames.add(result);
+        for (const p of m.params) for (const n of named) if (new RegExp(`\\b${n}\\b`).test(tsInput(p.type))) typeNames.add(n);
+        cls.addMethod({
+          name: m.name,
+          docs: [methodDoc(m)],
+          parameters: [...m.params.map((p) => ({ name: p.name, type: tsInput(p.type), hasQuestionToken: p.optional })), { name: "options", type: optionsType(m), hasQuestionToken: true }],
+          returnType: `Promise<${derived ? `${s.name}.${result}` : result}>`,
+          statements: `return this.invoke(${s.name}.${m.name}, [${m.params.map((p) => p.name).join(", ")}], options);`,
+        });
+      }
+    }
+    if (typeNames.size > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: [...typeNames].sort(), isTypeOnly: true });
+  });
+}
+
+function methodDoc(m: MethodModel): string {
+  const options = m.filled.filter((x) => x.option).map((x) => `\`${x.option}\` to supply the ${x.wire} yourself`);
+  return [m.doc, "", ...m.params.map((p) => `@param ${p.name} ${p.doc}`), `@param options timeout (seconds) and signal${options.length > 0 ? `; ${options.join(", ")}` : ""}`].join("\n");
+}
+
+function optionsType(m: MethodModel): string {
+  const extra = m.filled.filter((f) => f.option !== undefined).map((f) => `${f.option}?: ${tsInput(f.type)}`);
+  return extra.length === 0 ? "CallOptions" : `CallOptions & { ${extra.join("; ")} }`;
+}

@@ -1,0 +1,133 @@
+import type { AnswerFieldModel, IdlModel, MethodModel, ParamModel, ServiceModel } from "../idl/model.js";
+import { renderTs } from "./source-file.js";
+import { docComment, literal, tsOutput, upperFirst } from "./ts-text.js";
+import { usedNames, wireHelperNames, wireType } from "./wire-text.js";
+
+/**
+ * One service's tables: a descriptor per method (variants as base + fixed values), the endpoints a server
+ * implements and their handler contract, the pushes and theirs. Data only: `@rtmkit/protocol` interprets it.
+ */
+export function emitServiceTables(model: IdlModel, service: ServiceModel): string {
+  const bits = enumBits(model);
+  const type = (m: { type: Parameters<typeof wireType>[0] }): string => wireType(m.type, bits);
+  const body: string[] = [];
+  const info = `${service.name}Service`;
+  body.push(`${docComment(service.doc)}export const ${info} = service(${literal(service.name)}, ${literal(service.auth)});`);
+  if (service.pushes.length > 0) body.push(`/** The ${service.name} pushes: quests the server sends to the client, unsigned. */\nexport const ${service.name}Push = service(${literal(service.name)}, "none", "push");`);
+
+  const filled = new Map<string, string>();
+  for (const m of service.methods) {
+    for (const f of m.filled) {
+      if (filled.has(f.wire)) continue;
+      const option = f.option === undefined ? "" : `, option: ${literal(f.option)}`;
+      filled.set(f.wire, `${docComment(f.doc)}const ${f.wire} = { type: ${type(f)}, generate: ${literal(f.generate)}${option}, returned: ${f.returned} } as const;`);
+    }
+  }
+  body.push(...filled.values());
+
+  // An answer shared by several methods (a YAML anchor) is written once.
+  const answers = new Map<string, { name: string; uses: number }>();
+  for (const m of [...service.methods, ...service.pushes]) {
+    if (m.base !== undefined) continue;
+    const text = answerTable(m.answer, type);
+    const seen = answers.get(text);
+    answers.set(text, { name: seen?.name ?? `${m.name}Answer`, uses: (seen?.uses ?? 0) + 1 });
+  }
+  for (const [text, a] of answers) if (a.uses > 1 && text !== "{}") body.push(`const ${a.name} = ${text} as const;`);
+  const answerOf = (m: MethodModel): string => {
+    const text = answerTable(m.answer, type);
+    const shared = answers.get(text)!;
+    return shared.uses > 1 && text !== "{}" ? shared.name : text;
+  };
+
+  for (const m of [...service.methods, ...service.pushes]) {
+    const doc = docComment(`${m.name}: ${m.doc}`, `FPNN method \`${m.fpnn}\`${m.direction === "push" ? ", sent by the server" : ""}.`);
+    if (m.base !== undefined) {
+      const fixed = m.fixed.map((x) => `${paramName(service, m, x.wire)}: ${literal(x.value)}`).join(", ");
+      body.push(`${doc}export const ${m.name} = variant(${m.base}, ${literal(m.name)}, { ${fixed} });`);
+      continue;
+    }
+    const lines: string[] = [];
+    lines.push(m.params.length === 0 ? "params: {}," : `params: {\n${m.params.map((p) => `${docComment(p.doc)}${p.name}: ${paramEntry(p, type)},`).join("\n")}\n},`);
+    if (m.filled.length > 0) lines.push(`filled: { ${m.filled.map((f) => f.wire).join(", ")} },`);
+    lines.push(`answer: ${answerOf(m)},`);
+    if (m.hook) {
+      const args = m.hook.args.length === 0 ? "" : `, args: { ${m.hook.args.map((a) => `${a.arg}: ${literal(a.param)}`).join(", ")} }`;
+      lines.push(`hook: { name: ${literal(m.hook.name)}${args} },`);
+    }
+    if (resultType(m) !== "void") lines.push(`result: returns<${resultType(m)}>(),`);
+    const owner = m.direction === "push" ? `${service.name}Push` : info;
+    body.push(`${doc}export const ${m.name} = method(${owner}, ${literal(m.name)}, ${literal(m.fpnn)}, {\n${lines.join("\n")}\n});`);
+  }
+
+  for (const m of service.methods) {
+    if (m.base !== undefined || m.result !== undefined || resultType(m) === "void") continue;
+    const fields = [
+      ...m.answer.map((a) => `${docComment(a.doc)}${a.name}${a.optional ? "?" : ""}: ${tsOutput(a.type)};`),
+      ...m.filled.filter((x) => x.returned).map((x) => `${docComment(x.doc)}${x.wire}: bigint;`),
+    ];
+    body.push(`/** Result of ${m.name}. */\nexport interface ${resultType(m)} {\n${fields.join("\n")}\n}`);
+  }
+
+  const name = upperFirst(service.name);
+  const bases = service.methods.filter((m) => m.base === undefined);
+  body.push(endpointTable(`${service.name}Endpoints`, `The ${service.name} methods a server implements, by FPNN method.`, bases));
+  body.push(`/** The handlers a ${service.name} server implements (registerHandlers). */\nexport type ${name}Handlers = Handlers<typeof ${service.name}Endpoints>;`);
+  if (service.pushes.length > 0) {
+    body.push(endpointTable(`${service.name}PushEndpoints`, `The ${service.name} pushes a client handles, by FPNN method.`, service.pushes));
+    body.push(`/** The handlers a client implements for the ${service.name} pushes (registerHandlers on its FpnnClient). */\nexport type ${name}PushHandlers = Handlers<typeof ${service.name}PushEndpoints>;`);
+  }
+  body.push(`/** Every client method of the ${service.name} service, by SDK name. */\nexport const ${service.name}Methods = { ${service.methods.map((m) => m.name).join(", ")} } as const;`);
+
+  return renderTs([service.file], (f) => {
+    const protocol = ["endpoints", "method", ...(body.some((b) => b.includes("returns<")) ? ["returns"] : []), "service", ...(service.methods.some((m) => m.base) ? ["variant"] : []), ...usedNames(body, wireHelperNames)];
+    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: [...protocol, "type Handlers"] });
+    const named = [...model.enums.map((e) => e.name), ...model.records.map((r) => r.name)];
+    const values = usedNames(body, named);
+    const types = usedNames(
+      body.map((b) => b.replace(/enumOf\([^)]*\)/g, "")),
+      model.structs.map((s) => s.name),
+    ).filter((n) => !values.includes(n));
+    if (values.length + types.length > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: [...values, ...types.map((t) => `type ${t}`)] });
+    f.addStatements(`\n${body.join("\n\n")}`);
+  });
+}
+
+function enumBits(model: IdlModel): (name: string) => number {
+  const byName = new Map(model.enums.map((e) => [e.name, Number(e.base.slice(3))]));
+  return (name) => byName.get(name) ?? 32;
+}
+
+function paramEntry(p: ParamModel, type: (m: ParamModel) => string): string {
+  const options = [
+    ...(p.optional && p.default === undefined ? ["optional: true"] : []),
+    ...(p.default !== undefined ? [`optional: true, default: ${literal(p.default)}`] : []),
+    ...(p.min !== undefined ? [`min: ${p.min}`] : []),
+    ...(p.max !== undefined ? [`max: ${p.max}`] : []),
+  ];
+  return `[${literal(p.wire)}, ${type(p)}${options.length > 0 ? `, { ${options.join(", ")} }` : ""}]`;
+}
+
+function answerTable(answer: readonly AnswerFieldModel[], type: (a: AnswerFieldModel) => string): string {
+  if (answer.length === 0) return "{}";
+  const entry = (a: AnswerFieldModel): string => (a.name === a.wire && !a.optional ? type(a) : `[${literal(a.name)}, ${type(a)}${a.optional ? ", { optional: true }" : ""}]`);
+  if (answer.length === 1) return `{ ${answer[0]!.wire}: ${entry(answer[0]!)} }`;
+  return `{\n${answer.map((a) => `${docComment(a.doc)}${a.wire}: ${entry(a)},`).join("\n")}\n}`;
+}
+
+function endpointTable(name: string, doc: string, methods: readonly MethodModel[]): string {
+  return `/** ${doc} */\nexport const ${name} = endpoints({\n${methods.map((m) => `${docComment(m.doc)}${m.fpnn}: ${m.name},`).join("\n")}\n});`;
+}
+
+/** The parameter a variant fixes, by its wire key. */
+function paramName(service: ServiceModel, m: MethodModel, wire: string): string {
+  const base = service.methods.find((x) => x.name === m.base)!;
+  return base.params.find((p) => p.wire === wire)!.name;
+}
+
+/** The result type name of a method: its named struct, `void`, or a derived `<Base>Result`. */
+export function resultType(m: MethodModel): string {
+  if (m.result !== undefined) return m.result;
+  if (m.answer.length === 0 && !m.filled.some((f) => f.returned)) return "void";
+  return `${upperFirst(m.base ?? m.name)}Result`;
+}

@@ -1,0 +1,133 @@
+import { FpnnError, FpnnErrorCode, type FpnnClient, type FpnnServer, type Payload, type QuestContext, type QuestHandler } from "@rtmkit/fpnn";
+import type { z } from "zod";
+import { UNREAD, wireReader, type Reader } from "./checks.js";
+import type { SignedAuth } from "./envelope.js";
+import { int32, int64, string, type WireType } from "./wire-type.js";
+import type { AnswerValue, AnyMethod, AuthOf, Endpoints, RequestOf } from "./method.js";
+import { firstIssue, objectSchema, wireSchema } from "./schemas.js";
+
+/** The context of a handled quest (the connection, the method, the frame as received). */
+export type HandlerContext = QuestContext;
+
+/** One typed handler: the checked request (by wire key, 64-bit integers as bigint), the auth keys of a signed method, the context. */
+export type Handler<D> = (
+  request: RequestOf<D>,
+  auth: AuthOf<D> extends "signed" ? SignedAuth : undefined,
+  context: HandlerContext,
+) => AnswerValue<D> | Promise<AnswerValue<D>>;
+
+/** A handler for every endpoint of a table: the contract a server (or, for pushes, a client) implements. */
+export type Handlers<E extends Endpoints> = { [K in keyof E]: Handler<E[K]> };
+
+/** What handlers are registered on: an FpnnServer (`handle`) or an FpnnClient (`onQuest`, for pushes). */
+export type HandlerTarget = Pick<FpnnServer, "handle"> | Pick<FpnnClient, "onQuest">;
+
+export interface RegisterOptions<E extends Endpoints> {
+  /** Error code for a missing request key. */
+  readonly missingCode: number;
+  /** Error code for a wrongly typed request key. */
+  readonly invalidCode: number;
+  /** Check every answer against the table before sending it (for development; default false). */
+  readonly validateAnswers?: boolean;
+  /**
+   * Called once, during registration, with the endpoints `handlers` lacks (a method added to the IDL that the
+   * implementation does not have yet). Each of them is still registered and answers FPNN 20004 naming itself.
+   */
+  readonly onMissing?: (methods: readonly (keyof E & string)[]) => void;
+}
+
+interface KeyPlan {
+  readonly key: string;
+  readonly type: WireType;
+  readonly read: Reader;
+  readonly optional: boolean;
+  schema?: z.ZodType;
+}
+
+const signedAuthKeys: readonly KeyPlan[] = [
+  keyPlan("pid", int32, false),
+  keyPlan("sign", string, false),
+  keyPlan("salt", int64, false),
+  keyPlan("ts", int32, false),
+];
+
+function keyPlan(key: string, type: WireType, optional: boolean): KeyPlan {
+  return { key, type, read: wireReader(type), optional };
+}
+
+/** The keys a request of an endpoint carries: its parameters (fixed ones included) and its filled fields. */
+function requestKeys(d: AnyMethod): KeyPlan[] {
+  const base: AnyMethod = d.base ?? d;
+  return [...base.params.map((p) => keyPlan(p.wire, p.type, p.optional)), ...base.filled.map((f) => keyPlan(f.wire, f.type, false))];
+}
+
+/**
+ * Registers an implementation of a handler table: each request is checked (a missing key rejects with
+ * `missingCode`, a wrongly typed one with `invalidCode`, naming the key), the auth keys of a signed method are
+ * split off, and the answer is optionally checked. Synchronous handlers answer synchronously: the runtime
+ * sees each answer's size before it reads the next quest. A method `handlers` lacks answers 20004 naming it.
+ */
+export function registerHandlers<E extends Endpoints>(target: HandlerTarget, table: E, handlers: Handlers<E>, options: RegisterOptions<E>): void {
+  const register = "handle" in target ? (m: string, h: QuestHandler) => target.handle(m, h) : (m: string, h: QuestHandler) => target.onQuest(m, h);
+  const missing: (keyof E & string)[] = [];
+  for (const [fpnn, d] of Object.entries(table) as [keyof E & string, AnyMethod][]) {
+    const implementation: unknown = handlers[fpnn];
+    if (typeof implementation !== "function") {
+      missing.push(fpnn);
+      register(fpnn, () => {
+        throw new FpnnError(FpnnErrorCode.CoreUnknownMethod, `unknown method ${fpnn}: in the IDL, but this side does not implement it`, { method: fpnn });
+      });
+      continue;
+    }
+    const handler = (implementation as (request: unknown, auth: unknown, context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
+    const keys = requestKeys(d);
+    const authKeys = d.service.auth === "signed" ? signedAuthKeys : undefined;
+    const answer = options.validateAnswers ? answerCheck(d) : undefined;
+    register(fpnn, (payload, context) => {
+      const auth = authKeys === undefined ? undefined : readKeys(fpnn, authKeys, payload, options);
+      const request = readKeys(fpnn, keys, payload, options);
+      const result = handler(request, auth, context);
+      return answer === undefined ? result : result instanceof Promise ? result.then(answer) : answer(result);
+    });
+  }
+  if (missing.length > 0) options.onMissing?.(missing);
+}
+
+/** The request's values by key, read by the plans (zod words a refusal); throws the error answer. */
+function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, codes: { missingCode: number; invalidCode: number }): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const k of keys) {
+    const raw = payload[k.key];
+    if (raw === undefined || raw === null) {
+      if (k.optional) continue;
+      throw new FpnnError(codes.missingCode, `${method}: missing parameter "${k.key}"`, { method });
+    }
+    const read = k.read(raw);
+    if (read !== UNREAD) {
+      value[k.key] = read;
+      continue;
+    }
+    k.schema ??= wireSchema(k.type);
+    const parsed = k.schema.safeParse(raw);
+    if (!parsed.success) throw new FpnnError(codes.invalidCode, `${method}: invalid parameter "${k.key}": ${firstIssue(parsed.error).message}`, { method });
+    value[k.key] = parsed.data;
+  }
+  return value;
+}
+
+/** Checks a handler's answer against the table; throws on a mismatch (a bug of the handler: answered 20001). */
+function answerCheck(d: AnyMethod): (answer: Payload) => Payload {
+  const schema = objectSchema(
+    d.answer.map((a) => ({ key: a.wire, type: a.type, optional: a.optional })),
+    true,
+  );
+  return (answer) => {
+    const checked = schema.safeParse(answer);
+    if (!checked.success) {
+      throw new Error(`${d.fpnn}: the handler's answer does not match the contract: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
+    return answer;
+  };
+}
+
+export type { AnswerValue, RequestOf };

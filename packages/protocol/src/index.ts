@@ -1,0 +1,45 @@
+export { INT64_EXPECTED, INT64_MAX, INT64_MIN, intRange, isInt64, toBigInt64, type Int64 } from "./int64.js";
+export {
+  bool,
+  bytes,
+  enumOf,
+  int8,
+  int16,
+  int32,
+  int64,
+  listOf,
+  mapOf,
+  record,
+  setOf,
+  string,
+  typeName,
+  type AnswerOf,
+  type InOf,
+  type OutOf,
+  type WireType,
+} from "./wire-type.js";
+export {
+  endpoints,
+  method,
+  returns,
+  service,
+  variant,
+  type AnswerValue,
+  type AnyMethod,
+  type Auth,
+  type AuthOf,
+  type Direction,
+  type Endpoints,
+  type FilledSpec,
+  type MethodDescriptor,
+  type Param,
+  type ReadAnswerOf,
+  type RequestOf,
+  type ResultOf,
+  type ServiceInfo,
+} from "./method.js";
+export { inputCheck, wireReader, UNREAD, type Check, type Reader } from "./checks.js";
+export { inputSchema, wireSchema, objectSchema, type Bounds } from "./schemas.js";
+export { CallPlan, ANSWER_MISMATCH, argsSchema, type ArgumentIssue, type CallOptions, type ClientParts, type Hook } from "./client-plan.js";
+export { computeSign, Signer, type SignedAuth } from "./envelope.js";
+export { registerHandlers, type Handler, type HandlerContext, type Handlers, type HandlerTarget, type RegisterOptions } from "./handlers.js";
