@@ -1,14 +1,16 @@
 import { EventEmitter } from "node:events";
-import { connect as dialTcp, type Socket } from "node:net";
+import type { ByteStream } from "./byte-stream.js";
 import { methodBytesOf, signalArgumentError, timeoutMsOf, type QuestOptions } from "./arguments.js";
 import { Connection, type KeepAliveOptions, type QuestHandler } from "./connection.js";
 import { resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
+import { dialTcp, dialWithin, type Dial } from "./dial.js";
 import { ClientEncryption, type ClientEncryptionOptions } from "./encryption/client.js";
 import { exchangeKeys } from "./encryption/handshake.js";
 import { FpnnError } from "./errors.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "./frame.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import type { FpnnHooks } from "./hooks.js";
+import { chain, interceptorsOf, type ClientInterceptor, type QuestCall } from "./interceptors.js";
 import { packPayload, type Payload } from "./msgpack.js";
 import { abortQuest, cancelledError, newPendingQuest, QuestTable, settleReject, timeoutError, type PendingQuest } from "./quest-table.js";
 import { RegressiveReconnect, type RegressiveStrategy } from "./reconnect.js";
@@ -19,7 +21,7 @@ export interface FpnnClientOptions {
   /** Default quest timeout in seconds (30). */
   timeout?: number;
   /**
-   * Seconds to wait for the TCP connection, and for the key exchange when encrypted (5). Until the client has
+   * Seconds to wait for the connection (the dial), and for the key exchange when encrypted (5). Until the client has
    * connected once, an attempt that fails (refused, unresolvable host, no answer) rejects the waiting quests with
    * 20012 at once; after that, auto-reconnect rides out drops and queued quests wait until their own timeout.
    */
@@ -34,6 +36,13 @@ export interface FpnnClientOptions {
   /** Output waiting, frame deadline and payload shape of the connection (see ConnectionLimits; no idle timeout by default). */
   limits?: Partial<ConnectionLimits>;
   hooks?: FpnnHooks;
+  /**
+   * Opens the byte stream of each connection attempt (default: TCP to `endpoint`). Takes the endpoint's host
+   * and port and an AbortSignal (connect timeout, close()); e.g. a unix-domain socket, TLS, or a wrapper.
+   */
+  dial?: Dial;
+  /** Wrap every two-way quest() (first = outermost). Not one-way quests, nor the connection's own `*ping`s. */
+  interceptors?: readonly ClientInterceptor[];
   /**
    * Encrypt the connection (ECDH key exchange + AES-CFB) with the server's public key. Every
    * (re)connection starts with a fresh `*key` exchange; quests wait for it and never go out in clear.
@@ -73,7 +82,7 @@ const noop = (): void => {};
 /** Attempts that failed in the key exchange: the waiting quests are rejected with the reason, not kept for a retry. */
 const handshakeFailures = new WeakSet<FpnnError>();
 
-/** FPNN client: one pipelined TCP connection, connected lazily, reconnected on loss. */
+/** FPNN client: one pipelined connection (TCP unless `dial` says otherwise), connected lazily, reconnected on loss. */
 export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   readonly endpoint: string;
   readonly host: string;
@@ -95,7 +104,11 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private active: Connection | undefined;
   private ready = false;
   private connecting: Promise<void> | undefined;
-  private dialing: Socket | undefined;
+  private readonly dial: Dial;
+  /** quest() through the interceptors; undefined without any, so quest() takes the direct path. */
+  private readonly intercepted: QuestCall | undefined;
+  /** Aborts the attempt being dialled (close()). */
+  private dialing: AbortController | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closedByUser = false;
   private everConnected = false;
@@ -117,6 +130,10 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.beforeReady = options.beforeReady;
     this.policy = new RegressiveReconnect(options.regressiveStrategy);
     this.encryption = options.encryption === undefined ? undefined : new ClientEncryption(options.encryption, "options.encryption");
+    if (options.dial !== undefined && typeof options.dial !== "function") throw new TypeError("options.dial: expected a function");
+    this.dial = options.dial ?? dialTcp;
+    const interceptors = interceptorsOf(options.interceptors);
+    this.intercepted = interceptors === undefined ? undefined : chain(interceptors, this.questDirect);
   }
 
   /** The current connection, if one is open and ready. */
@@ -139,9 +156,26 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
 
   /** Sends a two-way quest; resolves with the answer map, rejects with FpnnError. */
   quest(method: string, payload: Payload, options?: QuestOptions): Promise<Payload> {
+    if (this.intercepted !== undefined) return this.questIntercepted(this.intercepted, method, payload, options);
     const connection = this.active;
     if (this.ready && connection !== undefined && connection.isOpen) return connection.quest(method, payload, options);
     return this.enqueue(method, payload, options);
+  }
+
+  /** The innermost step of the interceptors: quest() as without them. */
+  private readonly questDirect: QuestCall = (method, payload, options) => {
+    const connection = this.active;
+    if (this.ready && connection !== undefined && connection.isOpen) return connection.quest(method, payload, options);
+    return this.enqueue(method, payload, options);
+  };
+
+  /** An interceptor that throws rejects the quest; one that returns a plain value resolves it. */
+  private questIntercepted(intercepted: QuestCall, method: string, payload: Payload, options: QuestOptions | undefined): Promise<Payload> {
+    try {
+      return Promise.resolve(intercepted(method, payload, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Sends a one-way quest. Bad arguments throw; delivery problems are reported as 'error' events. */
@@ -175,7 +209,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.cancelReconnect();
     const closed = new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client closed");
     this.failQueue(closed);
-    this.dialing?.destroy();
+    this.dialing?.abort();
     const connection = this.active;
     if (connection !== undefined) await connection.close();
     await this.connecting?.catch(noop);
@@ -234,7 +268,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   }
 
   private async open(): Promise<void> {
-    const socket = await this.dial();
+    const socket = await this.openStream();
     if (this.closedByUser) {
       socket.destroy();
       throw new FpnnError(FpnnErrorCode.CoreConnectionClosed, "client closed while connecting");
@@ -283,30 +317,14 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.emit("connect", { endpoint: this.endpoint, reconnected });
   }
 
-  private dial(): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = dialTcp({ host: this.host, port: this.port });
-      this.dialing = socket;
-      const timer = setTimeout(() => socket.destroy(connectTimeoutError(this.connectTimeoutMs)), this.connectTimeoutMs);
-      const onConnected = (): void => {
-        settle();
-        resolve(socket);
-      };
-      const onClose = (): void => {
-        settle();
-        reject(new FpnnError(FpnnErrorCode.CoreConnectionClosed, `connecting to ${this.endpoint} was cancelled`));
-      };
-      const onError = (error: Error): void => {
-        settle();
-        reject(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `cannot connect to ${this.endpoint}: ${error.message}`, { cause: error }));
-      };
-      const settle = (): void => {
-        clearTimeout(timer);
-        this.dialing = undefined;
-        socket.off("connect", onConnected).off("error", onError).off("close", onClose);
-      };
-      socket.once("connect", onConnected).once("error", onError).once("close", onClose);
-    });
+  private async openStream(): Promise<ByteStream> {
+    const controller = new AbortController();
+    this.dialing = controller;
+    try {
+      return await dialWithin(this.dial, { endpoint: this.endpoint, host: this.host, port: this.port }, this.connectTimeoutMs, controller);
+    } finally {
+      if (this.dialing === controller) this.dialing = undefined;
+    }
   }
 
   private sendQueued(connection: Connection): void {
@@ -375,13 +393,6 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private readonly emitError = (error: Error): void => {
     if (this.listenerCount("error") > 0) this.emit("error", error);
   };
-}
-
-/** What a dial that got no connection within the connect timeout fails with (an OS-style error, code ETIMEDOUT). */
-function connectTimeoutError(timeoutMs: number): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`no connection within ${timeoutMs} ms`);
-  error.code = "ETIMEDOUT";
-  return error;
 }
 
 export function parseEndpoint(endpoint: unknown): { host: string; port: number } {

@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import { destroySoon, type ByteStream } from "./byte-stream.js";
 import { methodBytesOf, signalArgumentError, timeoutMsOf, type QuestOptions } from "./arguments.js";
 import type { ConnectionLimits, InputBudget } from "./connection-limits.js";
 import { FpnnError } from "./errors.js";
@@ -60,11 +60,12 @@ export interface ConnectionStats {
 }
 
 /**
- * One FPNN connection over one socket, both directions: pipelined quests with their answers matched
+ * One FPNN connection over one byte stream (a TCP socket unless the client dials something else), both directions: pipelined quests with their answers matched
  * by seq, the peer's quests dispatched to handlers, batched writes, keep-alive.
  */
 export class Connection {
-  readonly socket: Socket;
+  /** The transport: a net.Socket for TCP (the default dial and FpnnServer), else what the dial returned. */
+  readonly socket: ByteStream;
   readonly remoteAddress: string;
   readonly remotePort: number;
   /** performance.now() at creation. */
@@ -100,7 +101,7 @@ export class Connection {
   private readingPaused = false;
   private pingInFlight = false;
 
-  constructor(socket: Socket, options: ConnectionOptions) {
+  constructor(socket: ByteStream, options: ConnectionOptions) {
     this.socket = socket;
     this.options = options;
     this.remoteAddress = socket.remoteAddress ?? "";
@@ -111,7 +112,7 @@ export class Connection {
     this.writer = new FrameWriter(socket, options.maxFrameSize, this.onOutputDrained);
     this.table = new QuestTable(this.onExpire);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    socket.setNoDelay(true);
+    socket.setNoDelay?.(true);
     socket.on("data", this.onData);
     socket.on("error", (error) => (this.socketError = error));
     socket.on("close", this.onSocketClose);
@@ -294,7 +295,7 @@ export class Connection {
     this.options.onClose(reason);
   }
 
-  private readonly onSocketClose = (hadError: boolean): void => {
+  private readonly onSocketClose = (hadError?: boolean): void => {
     if (this.state === "open") {
       const cause = this.socketError;
       this.finish(
@@ -402,7 +403,7 @@ export class Connection {
     this.socket.off("data", this.onData);
     this.writer.flush();
     this.finish(reason);
-    this.socket.destroySoon();
+    destroySoon(this.socket);
   }
 
   private onAnswer(frame: Frame): void {

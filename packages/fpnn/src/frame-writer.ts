@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import type { ByteStream } from "./byte-stream.js";
 import type { FrameCipher } from "./frame-cipher.js";
 import { FrameType, writeHeader } from "./frame.js";
 import { appendPayload, type Payload } from "./msgpack.js";
@@ -53,7 +53,7 @@ export class FrameWriter {
   private closed = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: ByteStream,
     private readonly maxFrameSize: number,
     /** Called after the socket drained and what was staged meanwhile was handed to it. */
     private readonly drained: () => void = noop,

@@ -2,6 +2,9 @@ export { FpnnClient, type FpnnClientEvents, type FpnnClientOptions } from "./cli
 export { FpnnServer, ServerConnection, type FpnnServerEvents, type FpnnServerOptions, type ServerEncryption, type ServerHandler } from "./server.js";
 export { Connection, type ConnectionStats, type KeepAliveOptions, type QuestContext, type QuestHandler } from "./connection.js";
 export type { ConnectionLimits } from "./connection-limits.js";
+export type { ByteStream } from "./byte-stream.js";
+export { dialTcp, type Dial, type DialTarget } from "./dial.js";
+export type { ClientInterceptor, QuestCall, ServerInterceptor } from "./interceptors.js";
 export type { QuestOptions } from "./arguments.js";
 export { FpnnError, isCoreCode } from "./errors.js";
 export { FpnnErrorCode } from "./generated/error-codes.js";

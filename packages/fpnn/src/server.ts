@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server } from "node:net";
 import { timeoutMsOf } from "./arguments.js";
+import type { ByteStream } from "./byte-stream.js";
 import { DEFAULT_TIMEOUT_MS, keepAliveOf, maxFrameSizeOf } from "./client.js";
 import { Connection, type ConnectionOptions, type KeepAliveOptions, type QuestHandler } from "./connection.js";
 import { InputBudget, resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
@@ -10,6 +11,7 @@ import { keyQuestMethod } from "./encryption/key-quest.js";
 import { FpnnError } from "./errors.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import type { FpnnHooks } from "./hooks.js";
+import { chain, interceptorsOf, type ServerInterceptor } from "./interceptors.js";
 
 export interface FpnnServerOptions {
   /** Largest frame accepted or sent, in bytes (8 MiB). A bigger frame closes that connection. */
@@ -19,6 +21,11 @@ export interface FpnnServerOptions {
   /** Server-side `*ping` of idle clients (off by default; clients ping). */
   keepAlive?: boolean | Partial<KeepAliveOptions>;
   hooks?: FpnnHooks;
+  /**
+   * Wrap every handler registered with handle() (first = outermost); each is applied once per method, when it
+   * is registered. The runtime's own answers (unknown method, built-in `*ping`, `*key`) do not go through them.
+   */
+  interceptors?: readonly ServerInterceptor[];
   /** Milliseconds close() waits for a client to close its side before dropping it (2000). */
   closeGraceMs?: number;
   /** What each connection may cost: output waiting, idle and frame deadlines, payload shape (see ConnectionLimits for the defaults). */
@@ -43,7 +50,7 @@ const DEFAULT_MAX_BUFFERED_INPUT = 256 * 1024 * 1024;
 /** A client's connection as the server sees it: duplex, so the server can send it quests too. */
 export class ServerConnection extends Connection {
   constructor(
-    socket: Socket,
+    socket: ByteStream,
     options: ConnectionOptions,
     readonly server: FpnnServer,
   ) {
@@ -70,6 +77,7 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
   private readonly defaultTimeoutMs: number;
   private readonly keepAlive: KeepAliveOptions | undefined;
   private readonly hooks: FpnnHooks | undefined;
+  private readonly interceptors: readonly ServerInterceptor[] | undefined;
   private readonly closeGraceMs: number;
   private readonly limits: Readonly<ConnectionLimits>;
   private readonly inputBudget: InputBudget;
@@ -83,6 +91,7 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     this.defaultTimeoutMs = timeoutMsOf(options.timeout, DEFAULT_TIMEOUT_MS, "options.timeout");
     this.keepAlive = keepAliveOf(options.keepAlive, false);
     this.hooks = options.hooks;
+    this.interceptors = interceptorsOf(options.interceptors);
     this.closeGraceMs = options.closeGraceMs ?? 2000;
     this.limits = resolveConnectionLimits(options.limits, "server");
     this.inputBudget = new InputBudget(options.maxBufferedInputBytes ?? DEFAULT_MAX_BUFFERED_INPUT);
@@ -107,12 +116,12 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     return this.keyExchange?.publicKey;
   }
 
-  /** Registers the handler of a method; its return value is the answer (undefined answers `{}`). */
+  /** Registers the handler of a method, wrapped in the interceptors; its return value is the answer (undefined answers `{}`). */
   handle(method: string, handler: ServerHandler): this {
     if (typeof method !== "string" || method.length === 0) throw new TypeError("method: must be a non-empty string");
     if (method === keyQuestMethod && this.keyExchange !== undefined) throw new TypeError("method: *key is handled by the encryption option");
     if (typeof handler !== "function") throw new TypeError("handler: must be a function");
-    this.handlers.set(method, handler);
+    this.handlers.set(method, this.interceptors === undefined ? handler : chain(this.interceptors, handler));
     return this;
   }
 
@@ -156,10 +165,19 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     clearTimeout(timer);
   }
 
-  private readonly accept = (socket: Socket): void => {
+  /**
+   * Serves one connection over a byte stream this server did not accept itself (a unix-domain or TLS
+   * server's socket, an in-process stream); `maxConnections` does not count it. Undefined (and the stream
+   * destroyed) once close() was called.
+   */
+  attach(stream: ByteStream): ServerConnection | undefined {
+    return this.accept(stream);
+  }
+
+  private readonly accept = (socket: ByteStream): ServerConnection | undefined => {
     if (this.closing !== undefined) {
       socket.destroy();
-      return;
+      return undefined;
     }
     const connection: ServerConnection = new ServerConnection(
       socket,
@@ -182,6 +200,7 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
     );
     this.live.add(connection);
     if (this.listenerCount("connection") > 0) this.emit("connection", connection);
+    return connection;
   };
 
   /** `*key`: switch the connection to the negotiated cipher at once, so the rest of this chunk and the answer are encrypted. */

@@ -1,6 +1,6 @@
 import { createECDH, generateKeyPairSync, randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { connect, createServer, type Server } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FpnnClient } from "../src/client.js";
 import { curveNames, type CurveName } from "../src/encryption/curves.js";
@@ -114,7 +114,7 @@ describe("encryption-enabled server", () => {
     const encrypted = client(endpoint, { encryption: { publicKey: server.publicKey! } });
     encrypted.onQuest("hello", (payload) => ({ got: payload }));
     await encrypted.connect();
-    const serverSide = [...server.connections].find((c) => c.remotePort === encrypted.connection!.socket.localPort)!;
+    const serverSide = [...server.connections].find((c) => c.remotePort === (encrypted.connection!.socket as Socket).localPort)!;
     expect(await serverSide.quest("hello", { n: 1 })).toEqual({ got: { n: 1 } });
   });
 
