@@ -7,25 +7,34 @@ import type { HistoryMessage } from "./generated/types.js";
 import { Invoker } from "./invoke.js";
 import { iterateHistory, type IterateOptions } from "./iterate.js";
 
-export interface RTMServerClientOptions {
+/** What every RTMServerClient needs, however its connection is made. */
+export interface RTMCredentials {
   /** Project id. */
   pid: number;
   /** Project secret (signs every quest). */
   secret: string;
-  /** RTM server gateway, "host:port". */
+  /** Validate arguments before sending (default true). */
+  validate?: boolean;
+}
+
+/** The FpnnClient options an RTMServerClient forwards as they are. */
+export type RTMConnectionOptions = Pick<
+  FpnnClientOptions,
+  "timeout" | "autoReconnect" | "regressiveStrategy" | "keepAlive" | "connectTimeout" | "maxFrameSize" | "limits" | "encryption" | "hooks" | "dial" | "interceptors"
+>;
+
+export interface RTMServerClientOptions extends RTMCredentials, RTMConnectionOptions {
+  /** RTM server gateway, "host:port" (with `dial`: the name the dial gets). */
   endpoint: string;
   /** Default quest timeout, seconds (30). */
   timeout?: number;
-  autoReconnect?: boolean;
-  regressiveStrategy?: FpnnClientOptions["regressiveStrategy"];
-  keepAlive?: FpnnClientOptions["keepAlive"];
   /** Seconds to wait for a connection (5). A first call whose connection cannot be made rejects with 20012 at once. */
   connectTimeout?: number;
-  maxFrameSize?: number;
-  encryption?: FpnnClientOptions["encryption"];
-  hooks?: FpnnClientOptions["hooks"];
-  /** Validate arguments before sending (default true). */
-  validate?: boolean;
+}
+
+/** An RTMServerClient on an FpnnClient built elsewhere (its own dial, interceptors, beforeReady...): close() closes it. */
+export interface RTMServerClientOnFpnnOptions extends RTMCredentials {
+  fpnn: FpnnClient;
 }
 
 /** Options of iterateGroupChat, iterateRoomChat and iterateBroadcastChat: `uid` is the calling user. */
@@ -44,15 +53,12 @@ export class RTMServerClient extends RtmMethods {
   readonly fpnn: FpnnClient;
   readonly #invoker: Invoker;
 
-  constructor(options: RTMServerClientOptions) {
+  constructor(options: RTMServerClientOptions | RTMServerClientOnFpnnOptions) {
     super();
-    const { pid, secret, validate, endpoint, ...rest } = options ?? ({} as RTMServerClientOptions);
+    const { pid, secret, validate } = options ?? ({} as RTMCredentials);
     if (!Number.isInteger(pid) || pid <= 0 || pid > int32Max) throw configError("pid", "expected a positive int32", pid);
     if (typeof secret !== "string" || secret.length === 0) throw configError("secret", "expected a non-empty string", secret);
-    if (typeof endpoint !== "string") throw configError("endpoint", 'expected "host:port"', endpoint);
-    const fpnnOptions: FpnnClientOptions = { endpoint };
-    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (fpnnOptions as unknown as Record<string, unknown>)[k] = v;
-    this.fpnn = new FpnnClient(fpnnOptions);
+    this.fpnn = "fpnn" in options && options.fpnn !== undefined ? existingFpnn(options) : newFpnn(options as RTMServerClientOptions);
     this.#invoker = new Invoker(this.fpnn, { pid, secret, validate: validate ?? true });
   }
 
@@ -101,6 +107,22 @@ export class RTMServerClient extends RtmMethods {
       options,
     );
   }
+}
+
+function newFpnn(options: RTMServerClientOptions): FpnnClient {
+  const { pid: _pid, secret: _secret, validate: _validate, ...connection } = options;
+  if (typeof connection.endpoint !== "string") throw configError("endpoint", 'expected "host:port"', connection.endpoint);
+  return new FpnnClient(connection);
+}
+
+function existingFpnn(options: RTMServerClientOnFpnnOptions): FpnnClient {
+  const { fpnn } = options;
+  if (typeof fpnn !== "object" || fpnn === null || typeof fpnn.quest !== "function" || typeof fpnn.close !== "function") {
+    throw configError("fpnn", "expected an FpnnClient", fpnn);
+  }
+  const clash = Object.keys(options).find((key) => key !== "fpnn" && key !== "pid" && key !== "secret" && key !== "validate" && (options as unknown as Record<string, unknown>)[key] !== undefined);
+  if (clash !== undefined) throw configError(clash, "not taken with options.fpnn (give it to that FpnnClient)", (options as unknown as Record<string, unknown>)[clash]);
+  return fpnn;
 }
 
 function configError(field: string, expected: string, got: unknown): RTMError {

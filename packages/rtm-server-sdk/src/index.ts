@@ -1,4 +1,11 @@
-export { RTMServerClient, type RTMServerClientOptions, type UserIterateOptions } from "./client.js";
+export {
+  RTMServerClient,
+  type RTMConnectionOptions,
+  type RTMCredentials,
+  type RTMServerClientOnFpnnOptions,
+  type RTMServerClientOptions,
+  type UserIterateOptions,
+} from "./client.js";
 export { RTMError, type RTMErrorOptions } from "./errors.js";
 export { computeSign, Signer, type CallOptions, type Int64 } from "@rtmkit/protocol";
 export { nextId } from "./ids.js";
