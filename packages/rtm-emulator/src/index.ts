@@ -49,6 +49,6 @@ export {
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server/start.js";
 export { startFromCli } from "./server/cli-start.js";
 export { createChatHandlers, RAISER } from "./server/chat-handlers.js";
-export { FaultingServer } from "./server/faulting-server.js";
+export { FaultInterception } from "./server/fault-interceptor.js";
 export { Logger, questLogHooks, type LogSink } from "./server/logger.js";
 export { projectMap, type ProjectCredentials, type ProjectsOption } from "./server/projects.js";

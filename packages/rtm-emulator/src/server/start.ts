@@ -1,4 +1,4 @@
-import { FpnnError, FpnnErrorCode, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
+import { FpnnError, FpnnErrorCode, FpnnServer, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
 import { registerHandlers } from "@rtmkit/protocol";
 import { chatEndpoints } from "@rtmkit/rtm-server-sdk";
 import { Authenticator } from "../auth.js";
@@ -10,7 +10,7 @@ import { resolveLimits, type ChatLimits } from "../limits.js";
 import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
 import { createChatHandlers } from "./chat-handlers.js";
-import { FaultingServer } from "./faulting-server.js";
+import { FaultInterception } from "./fault-interceptor.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
 
@@ -75,17 +75,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const limits = resolveLimits(options.limits);
   const faults = new FaultInjector(options.faults);
   const storage = ChatStorage.open({ path: options.db, durability: options.durability, now: options.now });
-  let server: FaultingServer;
+  // Without faults configured there is no interceptor at all: handlers run unwrapped.
+  const interception = faults.enabled ? new FaultInterception(faults) : undefined;
+  let server: FpnnServer;
   try {
-    server = new FaultingServer(
-      {
-        hooks: questLogHooks(logger),
-        encryption: encryptionOf(options.key),
-        limits: options.connectionLimits,
-        maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      },
-      faults,
-    );
+    server = new FpnnServer({
+      hooks: questLogHooks(logger),
+      interceptors: interception === undefined ? undefined : [interception.interceptor],
+      encryption: encryptionOf(options.key),
+      limits: options.connectionLimits,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    });
     registerHandlers(server, chatEndpoints, createChatHandlers(auth, new ChatService(storage, limits)), {
       missingCode: RtmErrorCode.EmptyParameter,
       invalidCode: RtmErrorCode.InvalidParameter,
@@ -127,7 +127,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     close() {
       closing ??= (async () => {
         try {
-          await server.close();
+          const stopping = server.close();
+          interception?.closeHeld();
+          await stopping;
         } finally {
           storage.close();
           logger.info("rtm-emulator stopped");
