@@ -21,7 +21,11 @@ export interface AnswerEvent {
   readonly error: FpnnError | undefined;
 }
 
-/** Logging and metrics. Hooks run synchronously on the hot path: keep them cheap; a throw is reported as an 'error'. */
+/**
+ * Logging and metrics. Hooks run synchronously on the hot path: keep them cheap; a throw is reported as an 'error'.
+ * They observe frames, not calls: encoded sizes, and also what interceptors never see (keep-alive `*ping`s,
+ * the runtime's own error answers such as unknown method or a payload too complex to decode).
+ */
 export interface FpnnHooks {
   quest?(event: QuestEvent): void;
   answer?(event: AnswerEvent): void;
