@@ -79,6 +79,10 @@ export function dialWithin(dial: Dial, target: Omit<DialTarget, "signal">, timeo
     dialing.then(
       (stream) => {
         controller.signal.removeEventListener("abort", onAbort);
+        if (!isByteStream(stream)) {
+          fail(cannotConnect(endpoint, new TypeError(`options.dial resolved with ${typeof stream}, not a byte stream`)));
+          return;
+        }
         if (settled) {
           stream.destroy();
           return;
@@ -93,6 +97,11 @@ export function dialWithin(dial: Dial, target: Omit<DialTarget, "signal">, timeo
       },
     );
   });
+}
+
+function isByteStream(value: unknown): value is ByteStream {
+  const stream = value as ByteStream | null;
+  return typeof stream === "object" && stream !== null && typeof stream.write === "function" && typeof stream.on === "function" && typeof stream.destroy === "function";
 }
 
 function cannotConnect(endpoint: string, error: unknown): FpnnError {

@@ -141,6 +141,13 @@ describe("dial", () => {
     expect((await pending).code).toBe(FpnnErrorCode.CoreConnectionClosed);
   });
 
+  it("a dial that resolves with something else than a stream fails the attempt (20012)", async () => {
+    const client = new FpnnClient({ endpoint: "odd:1", dial: () => Promise.resolve(undefined as never), keepAlive: false });
+    const error = await rejectionOf(client.quest("echo", {}));
+    expect(error.code).toBe(FpnnErrorCode.CoreInvalidConnection);
+    expect(error.message).toMatch(/options.dial resolved with undefined, not a byte stream/);
+  });
+
   it("refuses a dial option that is not a function", () => {
     expect(() => new FpnnClient({ endpoint: "a:1", dial: "tcp" as never })).toThrow(/options.dial: expected a function/);
   });
