@@ -1,9 +1,6 @@
 /**
- * The JS half of stream mode's parallel open (stream-cipher.ts): the keystream comes from one ECB update()
- * (createBlockCipher() in session-keys.ts), the XOR with it is done here, four bytes at a time through DataViews
- * (buffers at any offset, no alignment needed). A stream open is one contiguous run per chunk with nothing to gather,
- * so the loop runs near its best (~0.4 ns/byte); package mode's scattered blocks use the WebAssembly kernel
- * (xor-kernel.ts).
+ * The XOR of AES-CFB with a keystream from AES-ECB (package-sealer.ts, package-opener.ts, stream-cipher.ts), four bytes
+ * at a time through DataViews: frames sit at any offset, so no aligned typed arrays.
  */
 
 export const blockSize = 16;
