@@ -23,9 +23,15 @@ export function xorBytes(source: DataView, from: number, keystream: DataView, ke
   for (; i < length; i++) target.setUint8(to + i, source.getUint8(from + i) ^ keystream.getUint8(key + i));
 }
 
-/** Copies `length` bytes between buffers (or towards the start within one), four bytes at a time. */
+/** Copies `length` bytes between buffers (or towards the start within one), a block, then four bytes, at a time. */
 export function copyBytes(source: DataView, from: number, target: DataView, to: number, length: number): void {
   let i = 0;
+  for (; i + 16 <= length; i += 16) {
+    target.setInt32(to + i, source.getInt32(from + i, true), true);
+    target.setInt32(to + i + 4, source.getInt32(from + i + 4, true), true);
+    target.setInt32(to + i + 8, source.getInt32(from + i + 8, true), true);
+    target.setInt32(to + i + 12, source.getInt32(from + i + 12, true), true);
+  }
   for (; i + 4 <= length; i += 4) target.setInt32(to + i, source.getInt32(from + i, true), true);
   for (; i < length; i++) target.setUint8(to + i, source.getUint8(from + i));
 }
