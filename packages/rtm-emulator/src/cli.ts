@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { curveNames, type CurveName } from "@rtmkit/fpnn";
+import { RtmErrorCode } from "@rtmkit/rtm-server-sdk";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
 import { bodyLimitsProblem, DEFAULT_LIMITS, MAX_ROW_BODY_BYTES, type ChatLimits } from "./limits.js";
@@ -70,27 +71,27 @@ export function createProgram(): Command {
         .choices(["normal", "full"])
         .default("normal"),
     )
-    .addOption(new Option("--ts-skew <seconds>", "largest accepted distance between a quest's ts and server time (else 200008)").default(DEFAULT_TS_SKEW_SECONDS).argParser(integerIn("--ts-skew", 0, 86_400 * 365)))
+    .addOption(new Option("--ts-skew <seconds>", `largest accepted distance between a quest's ts and server time (else ${RtmErrorCode.InvalidServerTime})`).default(DEFAULT_TS_SKEW_SECONDS).argParser(integerIn("--ts-skew", 0, 86_400 * 365)))
     .addOption(
       new Option(
         "--max-salts <count>",
-        "replay protection memory per project, in salts (13-23 bytes each: the default is at most ~92 MB). A quest's salt is kept while its ts is inside the --ts-skew window, so a replay is always refused (200006); when a project has this many, its new quests are refused with 200010 until the oldest ts leaves the window",
+        `replay protection memory per project, in salts (13-23 bytes each: the default is at most ~92 MB). A quest's salt is kept while its ts is inside the --ts-skew window, so a replay is always refused (${RtmErrorCode.SameSign}); when a project has this many, its new quests are refused with ${RtmErrorCode.FrequencyLimited} until the oldest ts leaves the window`,
       )
         .default(DEFAULT_MAX_SALTS_PER_PROJECT)
         .argParser(integerIn("--max-salts", 1, 100_000_000)),
     )
     .addOption(new Option("--log-level <level>", "log verbosity").choices(LOG_LEVELS).default("info"))
     .addOption(
-      new Option("--max-msg-bytes <bytes>", `largest msg of a send (else 200030); with --max-attrs-bytes at most ${MAX_ROW_BODY_BYTES}${PAGE_FITS_FRAME}`)
+      new Option("--max-msg-bytes <bytes>", `largest msg of a send (else ${RtmErrorCode.LargeMessageOrAttrs}); with --max-attrs-bytes at most ${MAX_ROW_BODY_BYTES}${PAGE_FITS_FRAME}`)
         .default(DEFAULT_LIMITS.maxMessageBytes)
         .argParser(integerIn("--max-msg-bytes", 1, MAX_ROW_BODY_BYTES - 1, PAGE_FITS_FRAME)),
     )
     .addOption(
-      new Option("--max-attrs-bytes <bytes>", "largest attrs of a send (else 200030)")
+      new Option("--max-attrs-bytes <bytes>", `largest attrs of a send (else ${RtmErrorCode.LargeMessageOrAttrs})`)
         .default(DEFAULT_LIMITS.maxAttrsBytes)
         .argParser(integerIn("--max-attrs-bytes", 1, MAX_ROW_BODY_BYTES - 1, PAGE_FITS_FRAME)),
     )
-    .addOption(new Option("--max-recipients <count>", "most recipients of one sendmsgs (else 200032)").default(DEFAULT_LIMITS.maxRecipients).argParser(integerIn("--max-recipients", 1, 100_000)))
+    .addOption(new Option("--max-recipients <count>", `most recipients of one sendmsgs (else ${RtmErrorCode.TooManyItemsInParameters})`).default(DEFAULT_LIMITS.maxRecipients).argParser(integerIn("--max-recipients", 1, 100_000)))
     .addOption(new Option("--idle-timeout <seconds>", "close a connection that sends nothing (and takes none of its answers) for this long; 0 = never").default(DEFAULT_IDLE_TIMEOUT_SECONDS).argParser(integerIn("--idle-timeout", 0, 86_400)))
     .addOption(new Option("--frame-timeout <seconds>", "close a connection whose frame has not arrived whole this long after its first byte; 0 = never").default(DEFAULT_FRAME_TIMEOUT_SECONDS).argParser(integerIn("--frame-timeout", 0, 86_400)))
     .addOption(new Option("--max-connections <count>", "connections open at once; more are closed as soon as they connect").default(DEFAULT_MAX_CONNECTIONS).argParser(integerIn("--max-connections", 1, 1_000_000)))

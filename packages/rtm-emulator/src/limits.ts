@@ -3,11 +3,11 @@ import { Refusal, RtmErrorCode } from "./errors.js";
 
 /** Limits on what one send may carry. Every field is in the units its name says. */
 export interface ChatLimits {
-  /** Largest `msg` in bytes (UTF-8 length for strings). Over it: 200030. */
+  /** Largest `msg` in bytes (UTF-8 length for strings). Over it: LARGE_MESSAGE_OR_ATTRS. */
   readonly maxMessageBytes: number;
-  /** Largest `attrs` in bytes. Over it: 200030. */
+  /** Largest `attrs` in bytes. Over it: LARGE_MESSAGE_OR_ATTRS. */
   readonly maxAttrsBytes: number;
-  /** Most recipients in one `sendmsgs`. Over it: 200032. */
+  /** Most recipients in one `sendmsgs`. Over it: TOO_MANY_ITEMS_IN_PARAMETERS. */
   readonly maxRecipients: number;
 }
 

@@ -1,4 +1,5 @@
 // The soak benchmark's final report; returns whether the run failed.
+import { RtmErrorCode } from "@rtmkit/rtm-server-sdk";
 import { percentiles } from "../emulator/stats.js";
 import type { Exit, LogSummary, Stopped } from "./emulator-cli.js";
 import { HOSTILE_DESCRIPTIONS, HOSTILE_KINDS, type HostilePeers } from "./hostile.js";
@@ -86,7 +87,7 @@ export function printReport(r: SoakResult): boolean {
     out(`${o.expected ? "expected  " : "UNEXPECTED"} ${String(o.code).padEnd(22)} ${n(o.count).padStart(9)}  (${[...o.methods].join(", ")}) e.g. ${o.example}`);
     if (!o.expected) unexpected += o.count;
   }
-  out("expected: 200070 (message not found) for a getChat or deleteChat of a message whose delete was acknowledged, or is in flight");
+  out(`expected: ${RtmErrorCode.MessageNotFound} (message not found) for a getChat or deleteChat of a message whose delete was acknowledged, or is in flight`);
   if (unexpected > 0) problems.push(`${n(unexpected)} unexpected outcome(s)`);
 
   out("\n== Misbehaving connections (server closes: seconds after connecting)");

@@ -44,7 +44,7 @@ const LATENCY_SAMPLES = 100_000;
 /** Acknowledged messages getChat and deleteChat choose from. */
 const RECENT = 16_384;
 const RECENT_DELETED = 1024;
-/** getChat of a deleted message, and deleteChat of one, in this share of those calls (expected: 200070). */
+/** getChat of a deleted message, and deleteChat of one, in this share of those calls (expected: MESSAGE_NOT_FOUND). */
 const DELETED_SHARE = 0.1;
 const PAGE = 20;
 
