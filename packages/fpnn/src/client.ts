@@ -11,7 +11,7 @@ import { DEFAULT_MAX_FRAME_SIZE } from "./frame.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import type { FpnnHooks } from "./hooks.js";
 import { chain, interceptorsOf, type ClientInterceptor, type QuestCall } from "./interceptors.js";
-import { packPayload, type Payload } from "./msgpack.js";
+import { packPayload, type Payload } from "./msgpack/index.js";
 import { abortQuest, cancelledError, newPendingQuest, QuestTable, settleReject, timeoutError, type PendingQuest } from "./quest-table.js";
 import { RegressiveReconnect, type RegressiveStrategy } from "./reconnect.js";
 

@@ -6,10 +6,10 @@ import type { FrameCipher } from "./frame-cipher.js";
 import { FrameWriter } from "./frame-writer.js";
 import { ERROR_STATUS, FrameDecoder, FrameFlag, FrameType, type Frame } from "./frame.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
-import { checkJsonShape } from "./json-shape.js";
-import { exceedsPayloadLimits, type PayloadShapeLimits } from "./msgpack-walk.js";
+import { checkJsonShape } from "./msgpack/json-shape.js";
+import { exceedsPayloadLimits, type PayloadShapeLimits } from "./msgpack/shape.js";
 import type { AnswerEvent, Direction, FpnnHooks } from "./hooks.js";
-import { EMPTY_MAP, packJsonPayload, packPayload, unpackJsonPayload, unpackPayloadRange, type Payload } from "./msgpack.js";
+import { EMPTY_MAP, packJsonPayload, packPayload, unpackJsonPayload, unpackPayloadRange, type Payload } from "./msgpack/index.js";
 import { abortQuest, cancelledError, newPendingQuest, QuestTable, settleReject, settleResolve, timeoutError, type PendingQuest } from "./quest-table.js";
 
 export interface QuestContext<C extends Connection = Connection> {

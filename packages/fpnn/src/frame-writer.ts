@@ -1,8 +1,7 @@
 import type { ByteStream } from "./byte-stream.js";
 import type { FrameCipher } from "./frame-cipher.js";
 import { FrameType, writeHeader } from "./frame.js";
-import { appendPayload, type Payload } from "./msgpack.js";
-import { MsgpackEncoder } from "./msgpack-encoder.js";
+import { ByteBuffer, appendPayload, type Payload } from "./msgpack/index.js";
 
 /** Small, so idle connections cost little; a busy one grows its buffers once and then reuses them. */
 const INITIAL_CAPACITY = 4 * 1024;
@@ -44,7 +43,7 @@ export class FrameWriter {
   private frameSizes = new Uint32Array(64);
   private frameCount = 0;
   /** The staging buffer: [start, length) is staged and not yet written. */
-  private readonly out = new MsgpackEncoder(INITIAL_CAPACITY);
+  private readonly out = new ByteBuffer(INITIAL_CAPACITY);
   private readonly spares: Buffer[] = [];
   private scheduled = false;
   /** This tick has already written its head start. */

@@ -47,8 +47,17 @@ export {
   type Frame,
   type FrameErrorReason,
 } from "./frame.js";
-export { packPayload, unpackPayload, packValue, unpackValue, type Payload } from "./msgpack.js";
-export { checkPayloadShape, exceedsPayloadLimits, topLevelStrBytes, type PayloadShapeLimits } from "./msgpack-walk.js";
-export { StrBytes } from "./str-bytes.js";
+export {
+  StrBytes,
+  checkPayloadShape,
+  exceedsPayloadLimits,
+  packPayload,
+  packValue,
+  topLevelStrBytes,
+  unpackPayload,
+  unpackValue,
+  type Payload,
+  type PayloadShapeLimits,
+} from "./msgpack/index.js";
 export { RegressiveReconnect, defaultRegressiveStrategy, type RegressiveStrategy } from "./reconnect.js";
 export type { AnswerEvent, Direction, FpnnHooks, QuestEvent } from "./hooks.js";

@@ -1,4 +1,4 @@
-import type { Payload } from "./msgpack.js";
+import type { Payload } from "./msgpack/index.js";
 import { FpnnError } from "./errors.js";
 import { FpnnErrorCode } from "./generated/error-codes.js";
 import { SeqIndex } from "./seq-index.js";

@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { FpnnError } from "../src/errors.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
-import { packPayload } from "../src/msgpack.js";
+import { packPayload } from "../src/msgpack/index.js";
 import type { FpnnServer } from "../src/server.js";
 import { newClient, rejectionOf, sleep, startServer } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import { FpnnError } from "../src/errors.js";
 import { encodeQuest, FrameType } from "../src/frame.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
 import type { AnswerEvent, QuestEvent } from "../src/hooks.js";
-import { packPayload, unpackPayload, type Payload } from "../src/msgpack.js";
+import { packPayload, unpackPayload, type Payload } from "../src/msgpack/index.js";
 import type { FpnnServer } from "../src/server.js";
 import { newClient, rawClient, rawServer, rejectionOf, sleep, startServer } from "./helpers.js";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FpnnError } from "../src/errors.js";
 import { encodeAnswer, encodeQuest, FrameDecoder, FrameError, FrameFlag, FrameType, type Frame } from "../src/frame.js";
-import { packJsonPayload, packPayload, packValue, unpackJsonPayload, unpackPayload } from "../src/msgpack.js";
+import { packJsonPayload, packPayload, packValue, unpackJsonPayload, unpackPayload } from "../src/msgpack/index.js";
 import { hex } from "./helpers.js";
 
 interface VectorKey {

@@ -3,7 +3,7 @@ import { resolveConnectionLimits } from "../src/connection-limits.js";
 import { FpnnError } from "../src/errors.js";
 import { encodeQuest, FrameType } from "../src/frame.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
-import { packPayload, unpackPayload, type Payload } from "../src/msgpack.js";
+import { packPayload, unpackPayload, type Payload } from "../src/msgpack/index.js";
 import type { FpnnServer, FpnnServerOptions } from "../src/server.js";
 import { newClient, rawClient, rawServer, sleep, startServer, type RawPeer } from "./helpers.js";
 

@@ -8,7 +8,7 @@ import { maxRoundBlocks } from "../src/encryption/package-sealer.js";
 import { maxSegmentFrames } from "../src/encryption/segment.js";
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encodeAnswer, encodeQuest } from "../src/frame.js";
 import { FrameWriter } from "../src/frame-writer.js";
-import { packPayload } from "../src/msgpack.js";
+import { packPayload } from "../src/msgpack/index.js";
 import { seededFrames } from "./helpers.js";
 
 const bitsUnderTest: KeyBits[] = [128, 256];

@@ -9,7 +9,7 @@ import { encodeKeyQuestPayload } from "../src/encryption/key-quest.js";
 import { FpnnError } from "../src/errors.js";
 import { FrameDecoder, FrameType, encodeQuest } from "../src/frame.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
-import { packPayload } from "../src/msgpack.js";
+import { packPayload } from "../src/msgpack/index.js";
 import type { FpnnServer } from "../src/server.js";
 import { newClient, rawClient, rawServer, sleep, startServer } from "./helpers.js";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FpnnError } from "../src/errors.js";
 import { encodeAnswer, encodeQuest, FrameDecoder, FrameError, FrameFlag } from "../src/frame.js";
-import { packPayload, packValue, unpackJsonPayload, unpackPayload, unpackValue } from "../src/msgpack.js";
+import { packPayload, packValue, unpackJsonPayload, unpackPayload, unpackValue } from "../src/msgpack/index.js";
 
 const MAX_FRAME = 4096;
 

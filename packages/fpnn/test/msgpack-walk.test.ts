@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { addExtension, Unpackr } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { packValue } from "../src/msgpack.js";
-import { checkPayloadShape, topLevelStrBytes, type PayloadShapeLimits } from "../src/msgpack-walk.js";
+import { packValue } from "../src/msgpack/index.js";
+import { checkPayloadShape, topLevelStrBytes, type PayloadShapeLimits } from "../src/msgpack/index.js";
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ""), "hex");
 const hexOf = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString("hex"));

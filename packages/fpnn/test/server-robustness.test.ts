@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeAnswer, encodeQuest, FrameFlag } from "../src/frame.js";
-import { packPayload, packValue, unpackPayload } from "../src/msgpack.js";
+import { packPayload, packValue, unpackPayload } from "../src/msgpack/index.js";
 import type { FpnnServer } from "../src/server.js";
 import { newClient, rawClient, startServer, type RawPeer } from "./helpers.js";
 

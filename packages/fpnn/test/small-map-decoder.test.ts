@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { packValue, unpackPayload, unpackValue } from "../src/msgpack.js";
-import { decodeSmallMap } from "../src/small-map-decoder.js";
+import { packValue, unpackPayload, unpackValue } from "../src/msgpack/index.js";
+import { decodeSmallMap } from "../src/msgpack/small-map.js";
 import { hex } from "./helpers.js";
 
 /** Integers at and around every encoding boundary, the 2^53 number/bigint edge included. */

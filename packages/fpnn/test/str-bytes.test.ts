@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { packJsonPayload, packPayload, packValue, unpackPayload, unpackValue } from "../src/msgpack.js";
-import { StrBytes } from "../src/str-bytes.js";
+import { packJsonPayload, packPayload, packValue, unpackPayload, unpackValue } from "../src/msgpack/index.js";
+import { StrBytes } from "../src/msgpack/index.js";
 import { StrBytes as Exported } from "../src/index.js";
 
 /** Bytes of the given length that are not UTF-8: 0xff never occurs in UTF-8. */

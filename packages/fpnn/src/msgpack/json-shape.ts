@@ -1,4 +1,4 @@
-import type { PayloadShapeLimits } from "./msgpack-walk.js";
+import type { PayloadShapeLimits } from "./shape.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

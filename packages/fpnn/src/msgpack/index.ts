@@ -1,0 +1,10 @@
+export { ByteBuffer } from "./byte-buffer.js";
+export { MsgpackReadError, ReadCursor } from "./cursor.js";
+export { packJsonPayload, unpackJsonPayload } from "./json.js";
+export { checkJsonShape } from "./json-shape.js";
+export { EMPTY_MAP, appendPayload, packPayload, packValue, type Payload } from "./pack.js";
+export { checkPayloadShape, exceedsPayloadLimits, type PayloadShapeLimits } from "./shape.js";
+export { skipValue } from "./skip.js";
+export { StrBytes } from "./str-bytes.js";
+export { topLevelStrBytes } from "./top-level-str.js";
+export { unpackPayload, unpackPayloadRange, unpackValue } from "./unpack.js";
