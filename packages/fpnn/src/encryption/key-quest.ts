@@ -1,6 +1,8 @@
 import { resolveCurve, type Curve, type CurveName } from "./curves.js";
 import { EncryptionError } from "./errors.js";
 import type { KeyBits } from "./session-keys.js";
+import { MsgpackReadError, ReadCursor } from "../msgpack/cursor.js";
+import { skipValue } from "../msgpack/skip.js";
 
 /** The FPNN method of the key exchange quest. */
 export const keyQuestMethod = "*key";
@@ -65,20 +67,61 @@ export function readKeyQuestPayload(payload: unknown, curveName: CurveName): Key
  */
 export function decodeKeyQuestPayload(payload: Uint8Array, curveName: CurveName): KeyQuestPayload {
   const curve = resolveCurve(curveName);
-  const reader = new MsgpackReader(payload);
-  const entries = reader.mapHeader();
-  let publicKey: Uint8Array | WrongType | undefined;
-  let streamMode: boolean | WrongType | undefined;
-  let bits: number | WrongType | undefined;
-  for (let i = 0; i < entries; i++) {
-    const name = reader.keyName();
-    if (name === "publicKey") publicKey = reader.bytes();
-    else if (name === "streamMode") streamMode = reader.bool();
-    else if (name === "bits") bits = reader.integer();
-    else reader.skip();
+  const cursor = new ReadCursor(payload);
+  let fields: RawFields;
+  try {
+    fields = readFields(cursor);
+  } catch (error) {
+    if (!(error instanceof MsgpackReadError)) throw error;
+    throw new EncryptionError(error.problem === "truncated" ? "*key quest: the payload is truncated" : "*key quest: invalid msgpack type byte 0xc1");
   }
-  if (!reader.atEnd()) throw new EncryptionError("*key quest: bytes after the payload map");
+  const { publicKey, streamMode, bits } = fields;
   return checkKeyQuest(publicKey instanceof Uint8Array ? publicKey : undefined, streamMode, bits, curve, publicKey);
+}
+
+interface RawFields {
+  publicKey?: Uint8Array | WrongType;
+  streamMode?: boolean | WrongType;
+  bits?: number | bigint | WrongType;
+}
+
+function readFields(cursor: ReadCursor): RawFields {
+  const entries = cursor.mapHeader();
+  if (entries < 0) throw new EncryptionError("*key quest: the payload is not a map");
+  const fields: RawFields = {};
+  for (let i = 0; i < entries; i++) {
+    const nameLength = cursor.strHeader();
+    let name: string | undefined;
+    if (nameLength >= 0) name = Buffer.from(cursor.take(nameLength)).toString("utf8");
+    else skipValue(cursor); // a key of another type
+    if (name === "publicKey") fields.publicKey = bytes(cursor);
+    else if (name === "streamMode") fields.streamMode = bool(cursor);
+    else if (name === "bits") fields.bits = cursor.integer() ?? wrongType(cursor);
+    else skipValue(cursor);
+  }
+  if (!cursor.atEnd()) throw new EncryptionError("*key quest: bytes after the payload map");
+  return fields;
+}
+
+/** A str (raw bytes, as C++ peers send it) or a bin. */
+function bytes(cursor: ReadCursor): Uint8Array | WrongType {
+  let length = cursor.strHeader();
+  if (length < 0) length = cursor.binHeader();
+  return length < 0 ? wrongType(cursor) : cursor.take(length);
+}
+
+function bool(cursor: ReadCursor): boolean | WrongType {
+  const type = cursor.peek();
+  if (type !== 0xc2 && type !== 0xc3) return wrongType(cursor);
+  cursor.at++;
+  return type === 0xc3;
+}
+
+/** Skips the value at the cursor and names its type. */
+function wrongType(cursor: ReadCursor): WrongType {
+  const type = cursor.peek();
+  skipValue(cursor);
+  return new WrongType(type);
 }
 
 /** A field of the wrong msgpack type, kept for the error message. */
@@ -116,139 +159,4 @@ function checkKeyQuest(publicKey: Uint8Array | undefined, streamMode: unknown, b
     throw new EncryptionError(`*key quest: bits must be 128 or 256, got ${describe(bits)}`);
   }
   return { publicKey, streamMode: streamMode ?? false, bits: numericBits ?? 128 };
-}
-
-/** Reads only what a `*key` payload needs; every read is bounds-checked. */
-class MsgpackReader {
-  private offset = 0;
-
-  constructor(private readonly data: Uint8Array) {}
-
-  atEnd(): boolean {
-    return this.offset === this.data.length;
-  }
-
-  mapHeader(): number {
-    const type = this.byte();
-    if (type >= 0x80 && type <= 0x8f) return type & 0x0f;
-    if (type === 0xde) return this.uint(2);
-    if (type === 0xdf) return this.uint(4);
-    throw new EncryptionError("*key quest: the payload is not a map");
-  }
-
-  /** A str key as text, or undefined (after skipping it) for any other key type. */
-  keyName(): string | undefined {
-    const length = this.strLength(this.peek());
-    if (length === undefined) {
-      this.skip();
-      return undefined;
-    }
-    return Buffer.from(this.take(length)).toString("utf8");
-  }
-
-  bytes(): Uint8Array | WrongType {
-    const type = this.peek();
-    let length = this.strLength(type);
-    if (length === undefined && type >= 0xc4 && type <= 0xc6) {
-      this.offset++;
-      length = this.uint(1 << (type - 0xc4));
-    }
-    if (length === undefined) {
-      this.skip();
-      return new WrongType(type);
-    }
-    return this.take(length);
-  }
-
-  bool(): boolean | WrongType {
-    const type = this.peek();
-    if (type === 0xc2 || type === 0xc3) {
-      this.offset++;
-      return type === 0xc3;
-    }
-    this.skip();
-    return new WrongType(type);
-  }
-
-  integer(): number | WrongType {
-    const type = this.byte();
-    if (type <= 0x7f) return type;
-    if (type >= 0xe0) return type - 0x100;
-    if (type >= 0xcc && type <= 0xcf) return this.uint(1 << (type - 0xcc));
-    if (type >= 0xd0 && type <= 0xd3) {
-      const size = 1 << (type - 0xd0);
-      const value = this.uint(size);
-      return value >= 2 ** (8 * size - 1) ? value - 2 ** (8 * size) : value;
-    }
-    this.offset--;
-    this.skip();
-    return new WrongType(type);
-  }
-
-  /** Skips one value of any type, containers included, without recursion. */
-  skip(): void {
-    let pending = 1;
-    while (pending > 0) {
-      pending--;
-      const type = this.byte();
-      if (type <= 0x7f || type >= 0xe0 || type === 0xc0 || type === 0xc2 || type === 0xc3) continue;
-      if (type <= 0x8f) pending += 2 * (type & 0x0f);
-      else if (type <= 0x9f) pending += type & 0x0f;
-      else if (type <= 0xbf) this.take(type & 0x1f);
-      else if (type >= 0xc4 && type <= 0xc6) this.take(this.uint(1 << (type - 0xc4)));
-      else if (type >= 0xc7 && type <= 0xc9) this.take(this.uint(1 << (type - 0xc7)) + 1);
-      else if (type === 0xca) this.take(4);
-      else if (type === 0xcb) this.take(8);
-      else if (type >= 0xcc && type <= 0xcf) this.take(1 << (type - 0xcc));
-      else if (type >= 0xd0 && type <= 0xd3) this.take(1 << (type - 0xd0));
-      else if (type >= 0xd4 && type <= 0xd8) this.take(1 + (1 << (type - 0xd4)));
-      else if (type >= 0xd9 && type <= 0xdb) this.take(this.uint(1 << (type - 0xd9)));
-      else if (type === 0xdc || type === 0xdd) pending += this.uint(type === 0xdc ? 2 : 4);
-      else if (type === 0xde || type === 0xdf) pending += 2 * this.uint(type === 0xde ? 2 : 4);
-      else throw new EncryptionError(`*key quest: invalid msgpack type byte 0x${type.toString(16)}`);
-    }
-  }
-
-  private strLength(type: number): number | undefined {
-    if (type >= 0xa0 && type <= 0xbf) {
-      this.offset++;
-      return type & 0x1f;
-    }
-    if (type >= 0xd9 && type <= 0xdb) {
-      this.offset++;
-      return this.uint(1 << (type - 0xd9));
-    }
-    return undefined;
-  }
-
-  private peek(): number {
-    const value = this.data[this.offset];
-    if (value === undefined) throw truncated();
-    return value;
-  }
-
-  private byte(): number {
-    const value = this.peek();
-    this.offset++;
-    return value;
-  }
-
-  /** Big-endian unsigned integer of 1, 2, 4 or 8 bytes (8-byte values only need to compare correctly). */
-  private uint(size: number): number {
-    let value = 0;
-    for (const byte of this.take(size)) value = value * 256 + byte;
-    return value;
-  }
-
-  private take(length: number): Uint8Array {
-    const end = this.offset + length;
-    if (end > this.data.length) throw truncated();
-    const slice = this.data.subarray(this.offset, end);
-    this.offset = end;
-    return slice;
-  }
-}
-
-function truncated(): EncryptionError {
-  return new EncryptionError("*key quest: the payload is truncated");
 }
