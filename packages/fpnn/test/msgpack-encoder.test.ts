@@ -5,7 +5,7 @@ import { UnencodableValue } from "../src/msgpack/unencodable.js";
 import { packJsonPayload, packPayload, packValue } from "../src/msgpack/index.js";
 
 function unencodable(value: unknown): UnencodableValue {
-  const encoder = new MsgpackEncoder(new ByteBuffer(16));
+  const encoder = new MsgpackEncoder();
   try {
     encoder.writeValue(new ByteBuffer(16), value);
   } catch (error) {
@@ -55,7 +55,7 @@ describe("MsgpackEncoder field paths", () => {
 
   it("leaves the buffer of a failed write to its caller, and encodes again afterwards", () => {
     const out = new ByteBuffer(4);
-    const encoder = new MsgpackEncoder(out);
+    const encoder = new MsgpackEncoder();
     expect(() => encoder.writeMap(out, { a: "x".repeat(100), b: Symbol() })).toThrow(UnencodableValue);
     out.clear();
     encoder.writeMap(out, { a: 1 });
@@ -64,7 +64,7 @@ describe("MsgpackEncoder field paths", () => {
 
   it("keeps the bytes before `start` out of a grown buffer", () => {
     const out = new ByteBuffer(8);
-    const encoder = new MsgpackEncoder(out);
+    const encoder = new MsgpackEncoder();
     encoder.writeValue(out, "abc");
     out.start = out.length;
     encoder.writeValue(out, "x".repeat(20));

@@ -9,7 +9,7 @@
  * their step only while such an error passes through them (see unencodable.ts).
  */
 
-import type { ByteBuffer } from "./byte-buffer.js";
+import { ByteBuffer } from "./byte-buffer.js";
 import { bigintFits32, outOfRange, wideBigintType, wideNumberType, writeWide } from "./int64.js";
 import { StrBytes } from "./str-bytes.js";
 import { UnencodableValue, describe, keyStep, mapKeyStep, within } from "./unencodable.js";
@@ -22,12 +22,11 @@ function strHeaderSize(byteLength: number): number {
   return byteLength < 32 ? 1 : byteLength < 0x100 ? 2 : byteLength < 0x10000 ? 3 : 5;
 }
 
-export class MsgpackEncoder {
-  private out: ByteBuffer;
+const NO_OUTPUT = new ByteBuffer(0);
 
-  constructor(out: ByteBuffer) {
-    this.out = out;
-  }
+export class MsgpackEncoder {
+  /** Where the current write goes. */
+  private out = NO_OUTPUT;
 
   /** Appends a map at out.length (the caller checked it is a plain object). */
   writeMap(out: ByteBuffer, map: Record<string, unknown>): void {

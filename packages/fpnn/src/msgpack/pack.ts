@@ -10,7 +10,7 @@ export type Payload = Record<string, unknown>;
 export const EMPTY_MAP = Uint8Array.of(0x80);
 
 const scratch = new ByteBuffer();
-const encoder = new MsgpackEncoder(scratch);
+const encoder = new MsgpackEncoder();
 
 /**
  * Appends an encoded payload at target.length (the frame writer encodes straight into its staging buffer).
