@@ -1,6 +1,6 @@
 import type { QuestOptions } from "./arguments.js";
 import type { QuestHandler } from "./connection.js";
-import type { Payload } from "./msgpack.js";
+import type { Payload } from "./msgpack/index.js";
 import type { ServerConnection } from "./server.js";
 
 /** One outgoing two-way quest: what FpnnClient.quest() takes and returns. */
