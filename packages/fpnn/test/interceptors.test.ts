@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FpnnError } from "../src/errors.js";
 import { FpnnErrorCode } from "../src/generated/error-codes.js";
 import type { ClientInterceptor, ServerInterceptor } from "../src/interceptors.js";
-import type { Payload } from "../src/msgpack.js";
+import type { Payload } from "../src/msgpack/index.js";
 import { FpnnServer } from "../src/server.js";
 import { newClient, rejectionOf, sleep, startServer } from "./helpers.js";
 
