@@ -1,7 +1,7 @@
 import { createCipheriv } from "node:crypto";
-import { blockSize, viewOf, xorBytes } from "./block-xor.js";
-import { grownCapacity, maxSegmentFrames } from "./segment.js";
+import { blockSize } from "./block-xor.js";
 import type { PackageSession } from "./session-keys.js";
+import { maxSegmentBytes, maxSegmentFrames, xorKernel } from "./xor-kernel.js";
 
 const lengthPrefixSize = 4;
 /** A frame of more blocks is always sealed by a cipher of its own: every round of a batch is one native call. */
@@ -22,8 +22,8 @@ const ownCipherCost = 2.7;
  * SP 800-38A, 6.3; a short final block takes the leading keystream bytes). The frames of a batch are independent
  * chains from the same IV, so block i of every frame is done together: one round runs ONE update() of a long-lived
  * AES-ECB cipher over the previous ciphertext block of every frame that has a block i, and XORs the keystream into
- * the plaintext. E(IV) is the same for every frame, so round 0 needs no AES call. AES stays OpenSSL's; only the CFB
- * feedback XOR is done here, a segment of the batch at a time (segment.ts).
+ * the plaintext. E(IV) is the same for every frame, so round 0 needs no AES call. AES stays OpenSSL's; the XOR is the
+ * WebAssembly kernel's (xor-kernel.ts), which works on a copy of the batch, a segment of at most 128 KiB at a time.
  *
  * The frames in the rounds are ranked by block count, most first: the frames still going in a round are then always
  * the first ranks, so the feedback blocks stay where they are from round to round and the frames that end in a round
@@ -37,38 +37,40 @@ export class PackageSealer {
   private readonly blockCounts = new Int32Array(maxRoundBlocks + 2);
   /** Per block count: the next rank to give a frame of that many blocks. */
   private readonly nextRank = new Int32Array(maxRoundBlocks + 1);
-  private readonly firstKeystream: DataView;
-  /** Per rank: where the frame body starts in the staged bytes, and where it ends. */
-  private starts = new Int32Array(0);
-  private ends = new Int32Array(0);
-  /** The previous ciphertext block of every frame still in the rounds, by rank: the input of one ECB update(). */
-  private feedback = new Uint8Array(0);
-  private feedbackView = viewOf(this.feedback);
+  private readonly kernel = xorKernel();
 
-  constructor(private readonly session: PackageSession) {
-    this.firstKeystream = viewOf(session.firstKeystream);
-  }
+  constructor(private readonly session: PackageSession) {}
 
   /**
    * `staged` holds `count` frames back to back, each after 4 reserved bytes; `frameSizes[i]` is the size of frame i.
    * Writes every length prefix and replaces every frame by its ciphertext.
    */
   sealInPlace(staged: Uint8Array, frameSizes: Uint32Array, count: number): void {
-    const view = viewOf(staged);
+    let first = 0;
     let at = 0;
-    for (let first = 0; first < count; first += maxSegmentFrames) {
-      at = this.sealSegment(staged, view, at, frameSizes, first, Math.min(count, first + maxSegmentFrames));
+    while (first < count) {
+      let end = first;
+      let bytes = 0;
+      while (end < count && end - first < maxSegmentFrames) {
+        const next = bytes + lengthPrefixSize + frameSizes[end]!;
+        if (next > maxSegmentBytes && end > first) break;
+        bytes = next;
+        end++;
+      }
+      this.sealSegment(staged.subarray(at, at + bytes), frameSizes, first, end);
+      at += bytes;
+      first = end;
     }
   }
 
-  /** Frames first..end-1, the first of them at `at`: one batch of rounds. Returns where the segment ends. */
-  private sealSegment(staged: Uint8Array, view: DataView, at: number, frameSizes: Uint32Array, first: number, end: number): number {
+  /** Frames first..end-1, which `segment` holds: one batch of rounds (a lone frame over maxSegmentBytes is sealed alone). */
+  private sealSegment(segment: Uint8Array, frameSizes: Uint32Array, first: number, end: number): void {
     const blockCounts = this.blockCounts;
     let mostBlocks = 0;
-    const segmentAt = at;
+    let at = 0;
     for (let i = first; i < end; i++) {
       const size = frameSizes[i]!;
-      writeUint32LE(staged, at, size);
+      writeUint32LE(segment, at, size);
       const blocks = (size + blockSize - 1) >>> 4;
       if (blocks <= maxRoundBlocks) {
         blockCounts[blocks]!++;
@@ -82,24 +84,22 @@ export class PackageSealer {
       this.nextRank[blocks] = inRounds;
       inRounds += blockCounts[blocks]!;
     }
-    this.reserveRanks(inRounds);
-    at = segmentAt;
+    at = 0;
     for (let i = first; i < end; i++) {
       const size = frameSizes[i]!;
       const body = at + lengthPrefixSize;
       at = body + size;
       if (size === 0) continue;
-      if (size > rounds * blockSize) {
-        this.sealAlone(staged, body, size);
-      } else {
-        const rank = this.nextRank[(size + blockSize - 1) >>> 4]!++;
-        this.starts[rank] = body;
-        this.ends[rank] = body + size;
-      }
+      if (size > rounds * blockSize) this.sealAlone(segment, body, size);
+      else this.kernel.setFrame(this.nextRank[(size + blockSize - 1) >>> 4]!++, body, body + size);
     }
-    if (inRounds > 0) this.runRounds(view, inRounds);
+    if (inRounds > 0) {
+      this.kernel.stage(segment, 0, segment.length, 0);
+      this.kernel.setFirstKeystream(this.session.firstKeystream);
+      this.runRounds(inRounds);
+      this.kernel.unstage(segment, 0, segment.length);
+    }
     blockCounts.fill(0, 0, mostBlocks + 1);
-    return at;
   }
 
   /**
@@ -121,17 +121,8 @@ export class PackageSealer {
     return best;
   }
 
-  private reserveRanks(frames: number): void {
-    if (frames <= this.starts.length) return;
-    const capacity = grownCapacity(this.starts.length, frames, 64);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.feedback = new Uint8Array(capacity * blockSize);
-    this.feedbackView = viewOf(this.feedback);
-  }
-
-  private sealAlone(staged: Uint8Array, body: number, size: number): void {
-    const frame = staged.subarray(body, body + size);
+  private sealAlone(segment: Uint8Array, body: number, size: number): void {
+    const frame = segment.subarray(body, body + size);
     frame.set(createCipheriv(this.session.algorithm, this.session.key, this.session.iv).update(frame));
   }
 
@@ -140,41 +131,15 @@ export class PackageSealer {
    * are the frames that end in it. Round 0's keystream is E(IV) for every frame, each later round's is one ECB update()
    * over the feedback blocks of ranks 0..active-1.
    */
-  private runRounds(staged: DataView, active: number): void {
-    const { starts, ends, feedbackView: feedback, blockCounts } = this;
-    let keystream = this.firstKeystream;
-    let keyStep = 0;
-    for (let round = 0; active > 0; round++) {
-      if (round > 0) {
-        keystream = viewOf(this.session.ecb.update(this.feedback.subarray(0, active * blockSize)));
-        keyStep = blockSize;
-      }
-      const going = active - blockCounts[round + 1]!;
-      const blockOffset = round * blockSize;
-      let rank = 0;
-      // Written out rather than calling a helper: V8 did not inline one here, and this loop is most of the sealing.
-      for (; rank < going; rank++) {
-        const at = starts[rank]! + blockOffset;
-        const key = rank * keyStep;
-        const to = rank * blockSize;
-        const w0 = staged.getInt32(at, true) ^ keystream.getInt32(key, true);
-        const w1 = staged.getInt32(at + 4, true) ^ keystream.getInt32(key + 4, true);
-        const w2 = staged.getInt32(at + 8, true) ^ keystream.getInt32(key + 8, true);
-        const w3 = staged.getInt32(at + 12, true) ^ keystream.getInt32(key + 12, true);
-        staged.setInt32(at, w0, true);
-        staged.setInt32(at + 4, w1, true);
-        staged.setInt32(at + 8, w2, true);
-        staged.setInt32(at + 12, w3, true);
-        feedback.setInt32(to, w0, true);
-        feedback.setInt32(to + 4, w1, true);
-        feedback.setInt32(to + 8, w2, true);
-        feedback.setInt32(to + 12, w3, true);
-      }
-      for (; rank < active; rank++) {
-        const at = starts[rank]! + blockOffset;
-        xorBytes(staged, at, keystream, rank * keyStep, staged, at, ends[rank]! - at);
-      }
+  private runRounds(active: number): void {
+    const kernel = this.kernel;
+    const blockCounts = this.blockCounts;
+    let going = active - blockCounts[1]!;
+    kernel.firstRound(going, active);
+    for (let round = 1; going > 0; round++) {
       active = going;
+      going = active - blockCounts[round + 1]!;
+      kernel.nextRound(going, active, round * blockSize, this.session.ecb.update(kernel.feedback(active)));
     }
   }
 }
