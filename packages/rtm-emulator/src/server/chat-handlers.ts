@@ -1,9 +1,9 @@
 import { FpnnError } from "@rtmkit/fpnn";
+import type { SignedAuth } from "@rtmkit/protocol";
+import type { ChatHandlers } from "@rtmkit/rtm-server-sdk";
 import type { Authenticator } from "../auth.js";
 import type { ChatService } from "../chat-service.js";
 import { Refusal } from "../errors.js";
-import type { SignedAuth } from "@rtmkit/protocol";
-import type { ChatHandlers } from "@rtmkit/rtm-server-sdk";
 import { historyAnswer, messageAnswer, withSentBodies } from "./wire-bodies.js";
 
 /** The `raiser` of every error answer the emulator sends. */
