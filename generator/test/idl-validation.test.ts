@@ -44,9 +44,15 @@ describe("IDL validation", () => {
     const model = loadIdl(realIdl);
     expect(model.services.map((s) => s.name)).toEqual(["chat"]);
     expect(model.services[0]!.methods).toHaveLength(33);
-    expect(model.services[0]!.fpnnMethods.map((m) => m.fpnn)).toEqual([
+    expect(model.services[0]!.methods.filter((m) => m.base === undefined).map((m) => m.fpnn)).toEqual([
       "sendmsg", "sendmsgs", "sendgroupmsg", "sendroommsg", "broadcastmsg", "getgroupmsg", "getroommsg", "getbroadcastmsg", "getp2pmsg", "getmsg", "delmsg", "getmsgnum",
     ]);
+    expect(model.services[0]!.pushes.map((m) => [m.fpnn, m.direction])).toEqual([["pushmsg", "push"]]);
+  });
+
+  it("a push with a hook (or variants, or filled fields) is refused, naming the key", () => {
+    const dir = brokenCopy((t) => t.replace('doc: "server time of the message, ms" }\n    answer: {}', 'doc: "server time of the message, ms" }\n    hook: { name: history }\n    answer: {}'));
+    expect(problems(dir)).toContainEqual(expect.stringMatching(/pushes\.pushMessage\.hook: a push has no hook/));
   });
 
   it("an unknown type names file, line and path", () => {

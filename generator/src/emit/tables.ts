@@ -1,14 +1,14 @@
 import type { AnswerFieldModel, IdlModel, MethodModel, ParamModel, ServiceModel } from "../idl/model.js";
 import { renderTs } from "./source-file.js";
 import { docComment, literal, tsOutput, upperFirst } from "./ts-text.js";
-import { usedNames, wireHelperNames, wireType } from "./wire-text.js";
+import { enumBitsOf, usedNames, wireHelperNames, wireType } from "./wire-text.js";
 
 /**
  * One service's tables: a descriptor per method (variants as base + fixed values), the endpoints a server
  * implements and their handler contract, the pushes and theirs. Data only: `@rtmkit/protocol` interprets it.
  */
 export function emitServiceTables(model: IdlModel, service: ServiceModel): string {
-  const bits = enumBits(model);
+  const bits = enumBitsOf(model);
   const type = (m: { type: Parameters<typeof wireType>[0] }): string => wireType(m.type, bits);
   const body: string[] = [];
   const info = `${service.name}Service`;
@@ -91,11 +91,6 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
     if (values.length + types.length > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: [...values, ...types.map((t) => `type ${t}`)] });
     f.addStatements(`\n${body.join("\n\n")}`);
   });
-}
-
-function enumBits(model: IdlModel): (name: string) => number {
-  const byName = new Map(model.enums.map((e) => [e.name, Number(e.base.slice(3))]));
-  return (name) => byName.get(name) ?? 32;
 }
 
 function paramEntry(p: ParamModel, type: (m: ParamModel) => string): string {

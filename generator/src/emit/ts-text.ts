@@ -18,29 +18,16 @@ export function tsInput(t: TypeRef): string {
   }
 }
 
-/**
- * The type a result carries (64-bit values as bigint). `serverAnswer`: as a server's answer may hold it,
- * int64 as bigint | number and string as string | StrBytes (a str's raw bytes, kept as a peer sent them).
- */
-export function tsOutput(t: TypeRef, serverAnswer = false, enumsAsNumber = false): string {
+/** The type a result carries (64-bit values as bigint). */
+export function tsOutput(t: TypeRef): string {
   switch (t.kind) {
     case "scalar":
-      return {
-        int8: "number",
-        int16: "number",
-        int32: "number",
-        int64: serverAnswer ? "bigint | number" : "bigint",
-        bool: "boolean",
-        string: serverAnswer ? "string | StrBytes" : "string",
-        bytes: "Uint8Array",
-      }[t.name];
+      return { int8: "number", int16: "number", int32: "number", int64: "bigint", bool: "boolean", string: "string", bytes: "Uint8Array" }[t.name];
     case "list":
     case "set":
-      return `${wrap(tsOutput(t.of, serverAnswer, enumsAsNumber))}[]`;
+      return `${wrap(tsOutput(t.of))}[]`;
     case "map":
-      return `Record<string, ${tsOutput(t.value, serverAnswer, enumsAsNumber)}>`;
-    case "enum":
-      return enumsAsNumber ? "number" : t.name;
+      return `Record<string, ${tsOutput(t.value)}>`;
     default:
       return t.name;
   }

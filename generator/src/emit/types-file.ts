@@ -1,7 +1,7 @@
 import type { IdlModel } from "../idl/model.js";
 import { renderTs } from "./source-file.js";
 import { docComment, literal, tsOutput } from "./ts-text.js";
-import { usedNames, wireHelperNames, wireType } from "./wire-text.js";
+import { enumBitsOf, usedNames, wireHelperNames, wireType } from "./wire-text.js";
 
 /** The named types: enums (values and wire types), result structs, records (row types and their tables), and the names of hooks and id generators. */
 export function emitTypes(model: IdlModel): string {
@@ -15,7 +15,7 @@ export function emitTypes(model: IdlModel): string {
     const heritage = s.extends !== undefined ? ` extends ${s.extends}` : "";
     body.push(`${docComment(s.doc)}export interface ${s.name}${heritage} {\n${fields.map((x) => `${docComment(x.doc)}${x.name}${x.optional ? "?" : ""}: ${tsOutput(x.type)};`).join("\n")}\n}`);
   }
-  const bits = (name: string): number => Number(model.enums.find((e) => e.name === name)?.base.slice(3) ?? 32);
+  const bits = enumBitsOf(model);
   for (const r of model.records) {
     body.push(`${docComment(r.doc)}export type ${r.name} = [${r.fields.map((x) => `${x.name}${x.optional ? "?" : ""}: ${tsOutput(x.type)}`).join(", ")}];`);
     body.push(`export const ${r.name} = record(${literal(r.name)}, [\n${r.fields.map((x) => `${docComment(x.doc)}[${literal(x.name)}, ${wireType(x.type, bits)}],`).join("\n")}\n]);`);

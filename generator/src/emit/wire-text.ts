@@ -1,3 +1,4 @@
+import type { IdlModel } from "../idl/model.js";
 import type { TypeRef } from "../idl/type-expr.js";
 
 /** The protocol helpers a wire type expression may use (`@rtmkit/protocol`). */
@@ -30,4 +31,10 @@ export function wireType(t: TypeRef, enumBits: (name: string) => number): string
 export function usedNames(texts: readonly string[], names: readonly string[]): string[] {
   const all = texts.join(" ");
   return names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_."])${n}([^A-Za-z0-9_"]|$)`).test(all));
+}
+
+/** An enum's width in bits (its IDL base type), by name. */
+export function enumBitsOf(model: IdlModel): (name: string) => number {
+  const byName = new Map(model.enums.map((e) => [e.name, Number(e.base.slice(3))]));
+  return (name) => byName.get(name) ?? 32;
 }

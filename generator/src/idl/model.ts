@@ -75,21 +75,12 @@ export interface MethodModel {
   /** Named result struct, or undefined when the result type is derived from the answer. */
   readonly result?: string;
 }
-/** The server-side view of one FPNN method: every wire key a request may carry. */
-export interface FpnnMethodModel {
-  readonly fpnn: string;
-  readonly doc: string;
-  readonly sdkName: string;
-  readonly request: readonly { readonly wire: string; readonly type: TypeRef; readonly optional: boolean; readonly doc: string }[];
-  readonly answer: readonly AnswerFieldModel[];
-}
 export interface ServiceModel {
   readonly name: string;
   readonly file: string;
   readonly auth: "signed" | "none";
   readonly doc: string;
   readonly methods: readonly MethodModel[];
-  readonly fpnnMethods: readonly FpnnMethodModel[];
   /** Server -> client quests. */
   readonly pushes: readonly MethodModel[];
 }
@@ -268,7 +259,6 @@ function buildService(
   };
   const methods: MethodModel[] = [];
   const pushes: MethodModel[] = [];
-  const fpnnMethods: FpnnMethodModel[] = [];
   const fpnnSeen = new Set<string>();
   const addMethod = (m: MethodModel, path: PathSegment[]): void => {
     const where = sdkNames.get(m.name);
@@ -324,16 +314,6 @@ function buildService(
 
     if (fpnnSeen.has(`${direction} ${spec.fpnn}`)) src.report([...at, "fpnn"], `FPNN method "${spec.fpnn}" is already described in this service`);
     fpnnSeen.add(`${direction} ${spec.fpnn}`);
-    if (direction === "call") fpnnMethods.push({
-      fpnn: spec.fpnn,
-      doc: spec.doc,
-      sdkName: name,
-      request: [
-        ...params.map((p) => ({ wire: p.wire, type: p.type, optional: p.optional || p.default !== undefined, doc: p.doc })),
-        ...filled.map((f) => ({ wire: f.wire, type: f.type, optional: false, doc: f.doc })),
-      ],
-      answer,
-    });
 
     const base: MethodModel = {
       name,
@@ -381,7 +361,7 @@ function buildService(
       );
     }
   }
-  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, fpnnMethods, pushes };
+  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, pushes };
 }
 
 function buildParams(
