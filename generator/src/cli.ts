@@ -53,6 +53,7 @@ export function buildCli(cwd = process.cwd()): Command {
     .description("generate every output (or check that it is current)")
     .option("-c, --config <file>", "config file (default: rtmkit-gen.yaml or idl/rtmkit-gen.yaml)")
     .option("--idl <dir>", "IDL directory")
+    .option("--extends <idl>", 'the IDL this one extends: "rtm" (the bundled RTM IDL) or a directory')
     .option("--sdk <dir>", "SDK generated folder")
     .option("--fpnn-errors <file>", "FPNN error codes file")
     .option("--docs <file>", "Markdown API reference")

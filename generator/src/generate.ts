@@ -16,7 +16,9 @@ export interface Generated {
 /** Loads the IDL (throws IdlError when invalid) and renders every output in memory. */
 export function generate(config: GenConfig): Generated {
   const idlParent = dirname(config.idl);
-  const model = loadIdl(config.idl, (p) => relative(idlParent, p).split("\\").join("/"));
+  const display = (p: string): string => relative(idlParent, p).split("\\").join("/");
+  const base = config.extends === undefined ? undefined : loadIdl(config.extends, (p) => relative(dirname(config.extends!), p).split("\\").join("/"));
+  const model = loadIdl(config.idl, display, base);
   const files = new Map<string, string>();
   const owned: string[] = [];
   const fpnnGroups = config.out.fpnnErrors ? ["fpnn"] : [];

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -53,6 +53,34 @@ describe("IDL validation", () => {
   it("a push with a hook (or variants, or filled fields) is refused, naming the key", () => {
     const dir = brokenCopy((t) => t.replace('doc: "server time of the message, ms" }\n    answer: {}', 'doc: "server time of the message, ms" }\n    hook: { name: history }\n    answer: {}'));
     expect(problems(dir)).toContainEqual(expect.stringMatching(/pushes\.pushMessage\.hook: a push has no hook/));
+  });
+
+  it("an IDL extending the RTM IDL knows its types, and refuses hooks and id generators the client lacks", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtmkit-user-idl-"));
+    dirs.push(dir);
+    mkdirSync(join(dir, "idl/app"), { recursive: true });
+    writeFileSync(
+      join(dir, "idl/app/extra.yaml"),
+      `service: extra
+auth: signed
+doc: d
+methods:
+  getExtra:
+    fpnn: getextra
+    doc: d
+    params:
+      category: { wire: type, type: MessageCategory }
+    answer: { num: { type: int32 } }
+    hook: { name: histroy }
+`,
+    );
+    let problems: string[] = [];
+    try {
+      loadIdl(join(dir, "idl"), (p) => p.slice(p.indexOf("idl/")), loadIdl(realIdl));
+    } catch (e) {
+      problems = (e as IdlError).problems.map(formatProblem);
+    }
+    expect(problems).toEqual([expect.stringMatching(/^idl\/app\/extra\.yaml:\d+ methods\.getExtra\.hook\.name: the client has no hook "histroy" \(it has: history, p2pHistory\)$/)]);
   });
 
   it("an unknown type names file, line and path", () => {

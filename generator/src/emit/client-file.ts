@@ -3,16 +3,24 @@ import type { IdlModel, MethodModel } from "../idl/model.js";
 import { renderTs } from "./source-file.js";
 import { resultType } from "./tables.js";
 import { tsInput } from "./ts-text.js";
+import { baseModule, namedTypeImports } from "./wire-text.js";
 
-/** The typed client surface: one method per IDL method, each handing its descriptor and arguments to `invoke`. */
+/**
+ * The typed client surface: one method per IDL method, each handing its descriptor and arguments to `invoke`.
+ * For the RTM IDL an abstract `RtmMethods` (RTMServerClient extends it); for an IDL that extends the RTM IDL,
+ * `RtmClient extends RTMServerClient` with the new methods.
+ */
 export function emitClient(model: IdlModel): string {
-  const typeNames = new Set<string>();
-  const named = [...model.enums.map((e) => e.name), ...model.structs.map((s) => s.name), ...model.records.map((r) => r.name)];
+  const signatures: string[] = [];
+  const extending = model.base !== undefined;
   return renderTs([...model.services.map((s) => s.file)], (f) => {
-    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: ["AnyMethod", "CallOptions", "Int64", "ResultOf"], isTypeOnly: true });
+    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: extending ? ["CallOptions", "Int64"] : ["AnyMethod", "CallOptions", "Int64", "ResultOf"], isTypeOnly: true });
+    if (extending) f.addImportDeclaration({ moduleSpecifier: baseModule, namedImports: ["RTMServerClient"] });
     for (const s of model.services) f.addImportDeclaration({ moduleSpecifier: `./${s.name}.js`, namespaceImport: s.name });
-    const cls = f.addClass({ name: "RtmMethods", isExported: true, isAbstract: true, docs: ["The RTM methods, one per IDL method; each hands its descriptor to `invoke`."] });
-    cls.addMethod({
+    const cls = extending
+      ? f.addClass({ name: "RtmClient", isExported: true, extends: "RTMServerClient", docs: ["RTMServerClient with the methods of this IDL, one per IDL method."] })
+      : f.addClass({ name: "RtmMethods", isExported: true, isAbstract: true, docs: ["The RTM methods, one per IDL method; each hands its descriptor to `invoke`."] });
+    if (!extending) cls.addMethod({
       name: "invoke",
       scope: Scope.Protected,
       isAbstract: true,
@@ -28,8 +36,7 @@ export function emitClient(model: IdlModel): string {
       for (const m of s.methods) {
         const result = resultType(m);
         const derived = m.result === undefined && result !== "void";
-        if (!derived && result !== "void") typeNames.add(result);
-        for (const p of m.params) for (const n of named) if (new RegExp(`\\b${n}\\b`).test(tsInput(p.type))) typeNames.add(n);
+        signatures.push(result, ...m.params.map((p) => tsInput(p.type)));
         cls.addMethod({
           name: m.name,
           docs: [methodDoc(m)],
@@ -39,7 +46,7 @@ export function emitClient(model: IdlModel): string {
         });
       }
     }
-    if (typeNames.size > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: [...typeNames].sort(), isTypeOnly: true });
+    for (const declaration of namedTypeImports(model, signatures, true)) f.addImportDeclaration({ ...declaration, isTypeOnly: true });
   });
 }
 

@@ -2,15 +2,15 @@ import type { IdlModel } from "../idl/model.js";
 import { emitClient } from "./client-file.js";
 import { generatedHeader, renderTs } from "./source-file.js";
 import { emitServiceTables } from "./tables.js";
-import { emitTypes } from "./types-file.js";
+import { emitTypes, hasOwnTypes } from "./types-file.js";
 
 /** The SDK's generated folder: the tables (types, one file per service), the client methods, error codes. */
 export function emitSdk(model: IdlModel, errorGroups: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
-  out.set("types.ts", emitTypes(model));
+  if (hasOwnTypes(model)) out.set("types.ts", emitTypes(model));
   for (const s of model.services) out.set(`${s.name}.ts`, emitServiceTables(model, s));
   out.set("client.ts", emitClient(model));
-  out.set("error-codes.ts", emitErrorCodes(model, errorGroups));
+  if (model.errorsFile !== undefined) out.set("error-codes.ts", emitErrorCodes(model, errorGroups));
   out.set("index.ts", emitIndex(model));
   return out;
 }
@@ -31,13 +31,13 @@ ${g.codes.map((c) => `${c.doc ? `  /** ${c.doc} */\n` : ""}  ${c.pascal}: ${c.co
 
 export type ${g.constName} = (typeof ${g.constName})[keyof typeof ${g.constName}];`,
     );
-  return `${generatedHeader([model.errorsFile], "//")}\n\n${parts.join("\n\n")}\n`;
+  return `${generatedHeader([model.errorsFile ?? "errors.yaml"], "//")}\n\n${parts.join("\n\n")}\n`;
 }
 
 function emitIndex(model: IdlModel): string {
   return renderTs(model.sources, (f) => {
-    f.addExportDeclaration({ moduleSpecifier: "./types.js" });
-    f.addExportDeclaration({ moduleSpecifier: "./error-codes.js" });
+    if (hasOwnTypes(model)) f.addExportDeclaration({ moduleSpecifier: "./types.js" });
+    if (model.errorsFile !== undefined) f.addExportDeclaration({ moduleSpecifier: "./error-codes.js" });
     f.addExportDeclaration({ moduleSpecifier: "./client.js" });
     for (const s of model.services) f.addExportDeclaration({ moduleSpecifier: `./${s.name}.js`, namespaceExport: s.name });
     for (const s of model.services) {

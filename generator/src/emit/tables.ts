@@ -1,7 +1,7 @@
 import type { AnswerFieldModel, IdlModel, MethodModel, ParamModel, ServiceModel } from "../idl/model.js";
 import { renderTs } from "./source-file.js";
 import { docComment, literal, tsOutput, upperFirst } from "./ts-text.js";
-import { enumBitsOf, usedNames, wireHelperNames, wireType } from "./wire-text.js";
+import { enumBitsOf, namedTypeImports, usedNames, wireHelperNames, wireType } from "./wire-text.js";
 
 /**
  * One service's tables: a descriptor per method (variants as base + fixed values), the endpoints a server
@@ -82,13 +82,7 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
   return renderTs([service.file], (f) => {
     const protocol = ["endpoints", "method", ...(body.some((b) => b.includes("returns<")) ? ["returns"] : []), "service", ...(service.methods.some((m) => m.base) ? ["variant"] : []), ...usedNames(body, wireHelperNames)];
     f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: [...protocol, "type Handlers"] });
-    const named = [...model.enums.map((e) => e.name), ...model.records.map((r) => r.name)];
-    const values = usedNames(body, named);
-    const types = usedNames(
-      body.map((b) => b.replace(/enumOf\([^)]*\)/g, "")),
-      model.structs.map((s) => s.name),
-    ).filter((n) => !values.includes(n));
-    if (values.length + types.length > 0) f.addImportDeclaration({ moduleSpecifier: "./types.js", namedImports: [...values, ...types.map((t) => `type ${t}`)] });
+    for (const declaration of namedTypeImports(model, body)) f.addImportDeclaration(declaration);
     f.addStatements(`\n${body.join("\n\n")}`);
   });
 }

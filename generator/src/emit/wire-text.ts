@@ -35,6 +35,28 @@ export function usedNames(texts: readonly string[], names: readonly string[]): s
 
 /** An enum's width in bits (its IDL base type), by name. */
 export function enumBitsOf(model: IdlModel): (name: string) => number {
-  const byName = new Map(model.enums.map((e) => [e.name, Number(e.base.slice(3))]));
+  const byName = new Map([...(model.base?.enums ?? []), ...model.enums].map((e) => [e.name, Number(e.base.slice(3))]));
   return (name) => byName.get(name) ?? 32;
+}
+
+/** Where generated code takes the named types of an IDL that extends the RTM IDL from: the SDK's public entry. */
+export const baseModule = "@rtmkit/rtm-server-sdk";
+
+/**
+ * The import lines for the named types a piece of generated text uses: its own IDL's from `./types.js`, the
+ * extended IDL's from the SDK. Enums and records are values (their wire tables), structs types only.
+ */
+export function namedTypeImports(model: IdlModel, texts: readonly string[], typesOnly = false): { moduleSpecifier: string; namedImports: string[] }[] {
+  const out: { moduleSpecifier: string; namedImports: string[] }[] = [];
+  const origins: [IdlModel, string][] = [[model, "./types.js"], ...(model.base !== undefined ? [[model.base, baseModule] as [IdlModel, string]] : [])];
+  for (const [owner, moduleSpecifier] of origins) {
+    const values = usedNames(texts, [...owner.enums.map((e) => e.name), ...owner.records.map((r) => r.name)]);
+    const types = usedNames(
+      texts.map((t) => t.replace(/enumOf\([^)]*\)/g, "")),
+      owner.structs.map((s) => s.name),
+    ).filter((n) => !values.includes(n));
+    const names = typesOnly ? [...values, ...types].sort() : [...values, ...types.map((t) => `type ${t}`)];
+    if (names.length > 0) out.push({ moduleSpecifier, namedImports: names });
+  }
+  return out;
 }

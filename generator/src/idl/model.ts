@@ -87,12 +87,15 @@ export interface ServiceModel {
 export interface IdlModel {
   readonly sources: readonly string[];
   readonly errors: readonly ErrorGroupModel[];
-  readonly errorsFile: string;
+  /** The errors.yaml read (absent in an IDL that extends another and declares no errors). */
+  readonly errorsFile: string | undefined;
   readonly enums: readonly EnumModel[];
   readonly structs: readonly StructModel[];
   readonly records: readonly StructModel[];
   readonly typesFiles: readonly string[];
   readonly services: readonly ServiceModel[];
+  /** The IDL this one extends (the RTM IDL rtmkit ships): its named types and methods are known here, generated there. */
+  readonly base?: IdlModel;
 }
 
 /**
@@ -100,7 +103,7 @@ export interface IdlModel {
  * YAML file per service. Throws IdlError listing every problem (file, line, path).
  * `display` turns an absolute path into the name used in messages and headers.
  */
-export function loadIdl(dir: string, display: (path: string) => string = (p) => relative(process.cwd(), p)): IdlModel {
+export function loadIdl(dir: string, display: (path: string) => string = (p) => relative(process.cwd(), p), base?: IdlModel): IdlModel {
   const sources: IdlSource[] = [];
   const open = (path: string): IdlSource => {
     const s = IdlSource.read(path, display(path));
@@ -110,9 +113,10 @@ export function loadIdl(dir: string, display: (path: string) => string = (p) => 
   const collect = (): IdlProblem[] => sources.flatMap((s) => s.problems);
 
   const errorsPath = join(dir, "errors.yaml");
-  if (!existsSync(errorsPath)) throw new IdlError([{ file: display(errorsPath), line: 1, path: "", message: "missing file" }]);
-  const errorsSrc = open(errorsPath);
-  const errorsFile = errorsSrc.validate(errorsSchema);
+  const hasErrors = existsSync(errorsPath);
+  if (!hasErrors && base === undefined) throw new IdlError([{ file: display(errorsPath), line: 1, path: "", message: "missing file" }]);
+  const errorsSrc = hasErrors ? open(errorsPath) : undefined;
+  const errorsFile = errorsSrc?.validate(errorsSchema);
 
   const namespaces = readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
@@ -138,7 +142,11 @@ export function loadIdl(dir: string, display: (path: string) => string = (p) => 
   if (collect().length > 0) throw new IdlError(collect());
 
   // Named types, across all types files.
-  const kinds = new Map<string, NamedKind>();
+  const kinds = new Map<string, NamedKind>([
+    ...(base?.enums ?? []).map((e) => [e.name, "enum"] as const),
+    ...(base?.structs ?? []).map((x) => [x.name, "struct"] as const),
+    ...(base?.records ?? []).map((r) => [r.name, "record"] as const),
+  ]);
   const declare = (src: IdlSource, path: PathSegment[], name: string, kind: NamedKind): void => {
     if (kinds.has(name)) src.report(path, `type "${name}" is declared twice`, true);
     kinds.set(name, kind);
@@ -207,7 +215,7 @@ export function loadIdl(dir: string, display: (path: string) => string = (p) => 
     ...(s.extends !== undefined ? { extends: s.extends } : {}),
     ownFields: s.fields,
   }));
-  const structByName = new Map(structs.map((s) => [s.name, s]));
+  const structByName = new Map([...(base?.structs ?? []), ...structs].map((s) => [s.name, s]));
 
   const errors: ErrorGroupModel[] = Object.entries(errorsFile?.groups ?? {}).map(([key, g]) => ({
     key,
@@ -219,21 +227,33 @@ export function loadIdl(dir: string, display: (path: string) => string = (p) => 
     }),
   }));
 
-  const sdkNames = new Map<string, string>();
-  const services = serviceSrcs.map(({ src, data }) => buildService(src, data, typeAt, structByName, sdkNames));
+  const sdkNames = new Map<string, string>((base?.services ?? []).flatMap((s) => s.methods.map((m) => [m.name, s.file] as const)));
+  const services = serviceSrcs.map(({ src, data }) => buildService(src, data, typeAt, structByName, sdkNames, base && clientNamesOf(base)));
 
   const problems = collect();
   if (problems.length > 0) throw new IdlError(problems);
   return {
     sources: sources.map((s) => s.file),
     errors,
-    errorsFile: errorsSrc.file,
+    errorsFile: errorsSrc?.file,
     enums,
     structs,
     records,
     typesFiles: typeSrcs.map((t) => t.src.file),
     services,
+    ...(base !== undefined ? { base } : {}),
   };
+}
+
+/** The hooks and id generators a client built from an IDL has: those its methods name. */
+interface ClientNames {
+  readonly hooks: ReadonlySet<string>;
+  readonly ids: ReadonlySet<string>;
+}
+
+function clientNamesOf(model: IdlModel): ClientNames {
+  const methods = model.services.flatMap((s) => s.methods);
+  return { hooks: new Set(methods.flatMap((m) => (m.hook ? [m.hook.name] : []))), ids: new Set(methods.flatMap((m) => m.filled.map((f) => f.generate))) };
 }
 
 /** The struct a type mentions, if any: structs describe results, they do not travel (a wire row is a record). */
@@ -250,6 +270,7 @@ function buildService(
   anyTypeAt: (src: IdlSource, path: PathSegment[], text: string) => TypeRef,
   structs: Map<string, StructModel>,
   sdkNames: Map<string, string>,
+  client?: ClientNames,
 ): ServiceModel {
   const typeAt = (at: IdlSource, path: PathSegment[], text: string): TypeRef => {
     const t = anyTypeAt(at, path, text);
@@ -309,6 +330,10 @@ function buildService(
           }),
         }
       : undefined;
+    if (hook && client && !client.hooks.has(hook.name)) src.report([...at, "hook", "name"], `the client has no hook "${hook.name}" (it has: ${[...client.hooks].join(", ")})`);
+    for (const [i, f] of filled.entries()) {
+      if (client && !client.ids.has(f.generate)) src.report([...at, "filled", i], `the client has no id generator "${f.generate}" (it has: ${[...client.ids].join(", ")})`);
+    }
     if (spec.result !== undefined && !structs.has(spec.result)) src.report([...at, "result"], `unknown struct "${spec.result}"`);
     else if (spec.result !== undefined && !hook) checkResult(src, [...at, "result"], structs.get(spec.result)!, answer, filled);
 

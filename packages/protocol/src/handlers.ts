@@ -19,6 +19,17 @@ export type Handler<D> = (
 /** A handler for every endpoint of a table: the contract a server (or, for pushes, a client) implements. */
 export type Handlers<E extends Endpoints> = { [K in keyof E]: Handler<E[K]> };
 
+/** An implementation of a handler table, checked against it: what a server takes for services of its users. */
+export interface Implementation {
+  readonly endpoints: Endpoints;
+  readonly handlers: Readonly<Record<string, unknown>>;
+}
+
+/** Pairs a handler table with its handlers, type-checked (`startEmulator({ handlers: [implement(friendsEndpoints, {...})] })`). */
+export function implement<E extends Endpoints>(endpoints: E, handlers: Handlers<E>): Implementation {
+  return { endpoints, handlers: handlers as Readonly<Record<string, unknown>> };
+}
+
 /** What handlers are registered on: an FpnnServer (`handle`) or an FpnnClient (`onQuest`, for pushes). */
 export type HandlerTarget = Pick<FpnnServer, "handle"> | Pick<FpnnClient, "onQuest">;
 

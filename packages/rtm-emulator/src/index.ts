@@ -47,6 +47,7 @@ export {
   type StartEmulator,
 } from "./cli.js";
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server/start.js";
+export { implement, type Implementation } from "@rtmkit/protocol";
 export { startFromCli } from "./server/cli-start.js";
 export { createChatHandlers, RAISER } from "./server/chat-handlers.js";
 export { FaultInterception } from "./server/fault-interceptor.js";

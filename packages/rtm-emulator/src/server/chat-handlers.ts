@@ -1,5 +1,5 @@
 import { FpnnError } from "@rtmkit/fpnn";
-import type { SignedAuth } from "@rtmkit/protocol";
+import type { Implementation, SignedAuth } from "@rtmkit/protocol";
 import type { ChatHandlers } from "@rtmkit/rtm-server-sdk";
 import type { Authenticator } from "../auth.js";
 import type { ChatService } from "../chat-service.js";
@@ -19,14 +19,7 @@ export const RAISER = "rtm-emulator";
  * text. History rows are passed through without a per-row copy.
  */
 export function createChatHandlers(auth: Authenticator, chat: ChatService): ChatHandlers {
-  const signed = <T>(method: string, credentials: SignedAuth, run: (pid: number) => T): T => {
-    try {
-      const result = run(auth.verify(method, credentials));
-      return result instanceof Promise ? (result.catch((error: unknown) => Promise.reject(toFpnnError(method, error))) as T) : result;
-    } catch (error) {
-      throw toFpnnError(method, error);
-    }
-  };
+  const signed = verifiedBy(auth);
   return {
     sendmsg: (request, credentials, { frame }) => signed("sendmsg", credentials, (pid) => chat.sendmsg(pid, withSentBodies(request, frame))),
     sendmsgs: (request, credentials, { frame }) => signed("sendmsgs", credentials, (pid) => chat.sendmsgs(pid, withSentBodies(request, frame))),
@@ -41,6 +34,39 @@ export function createChatHandlers(auth: Authenticator, chat: ChatService): Chat
     delmsg: (request, credentials) => signed("delmsg", credentials, (pid) => chat.delmsg(pid, request)),
     getmsgnum: (request, credentials) => signed("getmsgnum", credentials, (pid) => chat.getmsgnum(pid, request)),
   };
+}
+
+/**
+ * Runs a handler's work once the quest's signature checks out; Refusals, thrown or rejected, become FPNN
+ * error answers naming the emulator as raiser.
+ */
+export function verifiedBy(auth: Authenticator) {
+  return <T>(method: string, credentials: SignedAuth, run: (pid: number) => T): T => {
+    try {
+      const result = run(auth.verify(method, credentials));
+      return result instanceof Promise ? (result.catch((error: unknown) => Promise.reject(toFpnnError(method, error))) as T) : result;
+    } catch (error) {
+      throw toFpnnError(method, error);
+    }
+  };
+}
+
+/**
+ * Handlers a user gave for methods of their own IDL, behind the same signature check as the chat handlers
+ * for the endpoints of a signed service; their refusals (Refusal) become error answers.
+ */
+export function verifiedImplementation(auth: Authenticator, implementation: Implementation): Implementation {
+  const signed = verifiedBy(auth);
+  const handlers: Record<string, unknown> = {};
+  for (const [fpnn, endpoint] of Object.entries(implementation.endpoints)) {
+    const handler = implementation.handlers[fpnn];
+    if (typeof handler !== "function") continue;
+    handlers[fpnn] =
+      endpoint.service.auth === "signed"
+        ? (request: unknown, credentials: SignedAuth, context: unknown) => signed(fpnn, credentials, () => handler.call(implementation.handlers, request, credentials, context))
+        : handler;
+  }
+  return { endpoints: implementation.endpoints, handlers };
 }
 
 /** `map` applied to a value now, or to a promised one once it settles: a page read at once is answered at once. */

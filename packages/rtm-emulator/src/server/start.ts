@@ -1,5 +1,5 @@
 import { FpnnError, FpnnErrorCode, FpnnServer, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
-import { registerHandlers } from "@rtmkit/protocol";
+import { registerHandlers, type Implementation } from "@rtmkit/protocol";
 import { chatEndpoints } from "@rtmkit/rtm-server-sdk";
 import { Authenticator } from "../auth.js";
 import { ChatService } from "../chat-service.js";
@@ -9,7 +9,7 @@ import { FaultInjector, type FaultOptions } from "../faults.js";
 import { resolveLimits, type ChatLimits } from "../limits.js";
 import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
-import { createChatHandlers } from "./chat-handlers.js";
+import { createChatHandlers, verifiedImplementation } from "./chat-handlers.js";
 import { FaultInterception } from "./fault-interceptor.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
@@ -54,6 +54,12 @@ export interface EmulatorOptions {
   log?: LogSink;
   /** Server clock in ms (ts checks and message mtimes); injectable for tests. */
   now?: () => number;
+  /**
+   * Handlers for methods of an IDL of your own (rtmkit-gen with `extends: rtm`), each `implement(endpoints, {...})`:
+   * checked against their tables like the chat methods, behind the same signature check for signed services.
+   * A method of those tables without a handler answers 20004 naming it.
+   */
+  handlers?: readonly Implementation[];
 }
 
 export interface RunningEmulator {
@@ -86,12 +92,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       limits: options.connectionLimits,
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     });
-    registerHandlers(server, chatEndpoints, createChatHandlers(auth, new ChatService(storage, limits)), {
+    const codes = {
       missingCode: RtmErrorCode.EmptyParameter,
       invalidCode: RtmErrorCode.InvalidParameter,
       // An IDL method without a handler yet (the IDL moved ahead of the implementation) is answered 20004: say so once.
-      onMissing: (methods) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
-    });
+      onMissing: (methods: readonly string[]) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
+    };
+    registerHandlers(server, chatEndpoints, createChatHandlers(auth, new ChatService(storage, limits)), codes);
+    for (const implementation of options.handlers ?? []) {
+      const verified = verifiedImplementation(auth, implementation);
+      registerHandlers(server, verified.endpoints, verified.handlers as never, codes);
+    }
     server.on("error", (error) => {
       if (FpnnError.is(error) && error.code === FpnnErrorCode.CoreInvalidConnection) logger.warn(error.message);
       else logger.error(`internal error: ${error.stack ?? error.message}`);
