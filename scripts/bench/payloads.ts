@@ -1,4 +1,4 @@
-/** A realistic `sendmsg` quest as the RTM SDK sends it (PROTOCOL.md section 6, with the auth keys). */
+/** A realistic `sendmsg` quest as the RTM SDK sends it (docs/protocol/rtm-wire.md, "Send methods", with the auth keys of docs/protocol/signing.md). */
 export const SENDMSG_METHOD = "sendmsg";
 
 const SIGN = "BC0AD8F9F04D166FFCE06851FCCF1A0B";

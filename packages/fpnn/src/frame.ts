@@ -1,4 +1,4 @@
-/** FPNN frames (PROTOCOL.md section 1): encoder and streaming decoder. Payloads stay raw bytes here. */
+/** FPNN frames (docs/protocol/fpnn-frame.md, "Frame layout"): encoder and streaming decoder. Payloads stay raw bytes here. */
 
 export const FrameType = { Oneway: 0, Twoway: 1, Answer: 2 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];

@@ -1,7 +1,7 @@
 /**
- * The "regressive" reconnect strategy of the RTM SDKs (PROTOCOL.md section 8): retry at once up to
- * `startConnectFailedCount` times, then wait `firstIntervalMs` growing linearly over
- * `linearRegressiveCount` steps up to `maxIntervalMs`. A connection that lived longer than
+ * The "regressive" reconnect strategy of the RTM SDKs (docs/protocol/fpnn-frame.md, "Reconnecting"):
+ * retry at once up to `startConnectFailedCount` times, then wait `firstIntervalMs` growing linearly
+ * over `linearRegressiveCount` steps up to `maxIntervalMs`. A connection that lived longer than
  * `connectFailedMaxIntervalMs` resets the count.
  */
 export interface RegressiveStrategy {

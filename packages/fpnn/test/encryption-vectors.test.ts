@@ -41,7 +41,7 @@ const hex = (text: string) => Buffer.from(text, "hex");
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const packr = new Packr({ useRecords: false });
 
-/** An FPNN two-way quest frame, header written by hand (PROTOCOL.md section 1). */
+/** An FPNN two-way quest frame, header written by hand (docs/protocol/fpnn-frame.md, "Frame layout"). */
 function questFrame(method: string, payload: Uint8Array, seq: number): Buffer {
   const header = Buffer.alloc(16);
   header.write("FPNN", 0, "latin1");
