@@ -23,8 +23,8 @@ export function catalogOf(exports: Readonly<Record<string, unknown>>): Catalog {
     for (const [key, table] of Object.entries(scope)) {
       if (!key.endsWith("Methods") || !isObject(table)) continue;
       const entries = Object.values(table);
-      if (entries.length === 0 || !entries.every(isClientMethod)) continue;
-      for (const d of entries) if (!methods.has(d.name)) methods.set(d.name, d);
+      if (entries.length === 0 || !entries.every(isDescriptor)) continue;
+      for (const d of entries) if (d.direction === "call" && !methods.has(d.name)) methods.set(d.name, d);
     }
   };
   addTables(exports);
@@ -52,9 +52,9 @@ function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isClientMethod(value: unknown): value is AnyMethod {
+function isDescriptor(value: unknown): value is AnyMethod {
   if (!isObject(value)) return false;
-  return typeof value.name === "string" && typeof value.fpnn === "string" && Array.isArray(value.params) && isObject(value.service) && value.direction === "call";
+  return typeof value.name === "string" && typeof value.fpnn === "string" && Array.isArray(value.params) && isObject(value.service);
 }
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
