@@ -1,4 +1,4 @@
-import { FpnnClient, type FpnnClientOptions } from "@rtmkit/fpnn";
+import { FpnnClient, type FpnnClientEvents, type FpnnClientOptions } from "@rtmkit/fpnn";
 import type { AnyMethod, CallOptions, Int64, ResultOf } from "@rtmkit/protocol";
 import { RTMError } from "./errors.js";
 import { RtmMethods } from "./generated/client.js";
@@ -42,6 +42,11 @@ export interface UserIterateOptions extends IterateOptions {
   uid: Int64;
 }
 
+/** The connection's events, as RTMServerClient.on() takes them (see FpnnClientEvents). */
+export type RTMClientEvents = FpnnClientEvents;
+
+type Listener<E extends keyof RTMClientEvents> = (...args: RTMClientEvents[E]) => void;
+
 const int32Max = 2 ** 31 - 1;
 
 /**
@@ -70,6 +75,25 @@ export class RTMServerClient extends RtmMethods {
   /** Closes the connection; pending calls reject with 20002. */
   close(): Promise<void> {
     return this.fpnn.close();
+  }
+
+  /**
+   * Listens to the connection: `connect`, `close` (with the reason), `reconnect` (scheduled) and `error` (failed
+   * attempts, dropped one-way quests). Without an `error` listener those are not reported, never thrown.
+   */
+  on<E extends keyof RTMClientEvents>(event: E, listener: Listener<E>): this {
+    this.fpnn.on(event, listener as never);
+    return this;
+  }
+
+  once<E extends keyof RTMClientEvents>(event: E, listener: Listener<E>): this {
+    this.fpnn.once(event, listener as never);
+    return this;
+  }
+
+  off<E extends keyof RTMClientEvents>(event: E, listener: Listener<E>): this {
+    this.fpnn.off(event, listener as never);
+    return this;
   }
 
   protected override invoke<D extends AnyMethod>(method: D, args: readonly unknown[], options: CallOptions | undefined): Promise<ResultOf<D>> {

@@ -1,5 +1,6 @@
 export {
   RTMServerClient,
+  type RTMClientEvents,
   type RTMConnectionOptions,
   type RTMCredentials,
   type RTMServerClientOnFpnnOptions,
