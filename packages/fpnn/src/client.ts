@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { ByteStream } from "./byte-stream.js";
 import { methodBytesOf, signalArgumentError, timeoutMsOf, type QuestOptions } from "./arguments.js";
-import { Connection, type KeepAliveOptions, type QuestHandler } from "./connection.js";
+import { Connection, showsPeerIsNotFpnn, type KeepAliveOptions, type QuestHandler } from "./connection.js";
 import { resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
 import { dialTcp, dialWithin, type Dial } from "./dial.js";
 import { ClientEncryption, type ClientEncryptionOptions } from "./encryption/client.js";
@@ -23,7 +23,9 @@ export interface FpnnClientOptions {
   /**
    * Seconds to wait for the connection (the dial), and for the key exchange when encrypted (5). Until the client has
    * connected once, an attempt that fails (refused, unresolvable host, no answer) rejects the waiting quests with
-   * 20012 at once; after that, auto-reconnect rides out drops and queued quests wait until their own timeout.
+   * 20012 at once; so does a first connection whose peer sends no frame within this time of the first quest, or
+   * bytes that are no frame (not an FPNN server). After that, auto-reconnect rides out drops and queued quests wait
+   * until their own timeout.
    */
   connectTimeout?: number;
   /** Reconnect with the regressive strategy after the connection drops (true). */
@@ -112,6 +114,8 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closedByUser = false;
   private everConnected = false;
+  /** The connection of the first contact, until it closes. */
+  private firstContact: Connection | undefined;
 
   constructor(options: FpnnClientOptions) {
     super();
@@ -284,8 +288,11 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
       inputBudget: undefined,
       onClose: (error) => this.onConnectionClose(connection, error),
       onError: this.emitError,
+      // The key exchange already proves an encrypted peer speaks FPNN, within connectTimeout.
+      firstFrameWithinMs: this.everConnected || this.encryption !== undefined ? undefined : this.connectTimeoutMs,
     });
     this.active = connection;
+    if (!this.everConnected) this.firstContact = connection;
     if (this.encryption !== undefined) {
       try {
         await exchangeKeys(connection, this.encryption, this.maxFrameSize, Math.min(this.connectTimeoutMs, this.defaultTimeoutMs));
@@ -353,6 +360,15 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.ready = false;
     if (!wasReady) return; // still connecting: open() reports the failure
     this.emit("close", error);
+    if (this.firstContact === connection) {
+      this.firstContact = undefined;
+      // The endpoint is most likely not an FPNN server: count it as never connected, so the next quest tries
+      // afresh (and fails fast again) instead of waiting on a reconnect loop.
+      if (showsPeerIsNotFpnn(error)) {
+        this.everConnected = false;
+        return;
+      }
+    }
     if (this.closedByUser || !this.autoReconnect) return;
     this.scheduleReconnect(this.policy.afterClose(performance.now() - connection.openedAt));
   }

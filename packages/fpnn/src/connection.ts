@@ -48,6 +48,11 @@ export interface ConnectionOptions {
   inputBudget: InputBudget | undefined;
   onClose: (error: FpnnError) => void;
   onError: (error: Error) => void;
+  /**
+   * Until the peer sends its first frame, a quest unanswered this long drops the connection with 20012: a client's
+   * first contact with a peer that accepts TCP but does not speak FPNN fails fast, not after the quest timeout.
+   */
+  firstFrameWithinMs?: number;
 }
 
 export interface ConnectionStats {
@@ -57,6 +62,14 @@ export interface ConnectionStats {
   bytesSent: number;
   framesReceived: number;
   bytesReceived: number;
+}
+
+/** Close reasons showing the peer does not speak FPNN: bytes that are no frame before any frame, or silence past firstFrameWithinMs. */
+const notFpnnReasons = new WeakSet<FpnnError>();
+
+/** @internal Whether a connection closed because its peer does not speak FPNN (see notFpnnReasons). */
+export function showsPeerIsNotFpnn(reason: FpnnError): boolean {
+  return notFpnnReasons.has(reason);
 }
 
 /**
@@ -100,6 +113,8 @@ export class Connection {
   private heldInput = 0;
   private readingPaused = false;
   private pingInFlight = false;
+  private firstFrameWithinMs: number | undefined;
+  private firstFrameTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: ByteStream, options: ConnectionOptions) {
     this.socket = socket;
@@ -108,6 +123,7 @@ export class Connection {
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.limits = options.limits;
+    this.firstFrameWithinMs = options.firstFrameWithinMs;
     this.shapeLimits = { maxEntries: options.limits.maxPayloadEntries, maxDepth: options.limits.maxPayloadDepth };
     this.writer = new FrameWriter(socket, options.maxFrameSize, this.onOutputDrained);
     this.table = new QuestTable(this.onExpire);
@@ -172,6 +188,7 @@ export class Connection {
     const quest = newPendingQuest(method, timeoutMs, signal, abortQuest);
     quest.seq = seq;
     this.table.add(quest);
+    this.awaitFirstFrame();
     const hooks = this.options.hooks;
     if (hooks?.quest !== undefined) this.callHook(hooks.quest, { direction: "out", method, size, oneway: false });
     return quest.promise;
@@ -229,6 +246,7 @@ export class Connection {
     this.nextSeq = seq === 0xffff_ffff ? 1 : seq + 1;
     quest.seq = seq;
     this.table.add(quest);
+    this.awaitFirstFrame();
     this.writer.questBytes(methodBytes, seq, payload, false);
     const hooks = this.options.hooks;
     if (hooks?.quest !== undefined) this.callHook(hooks.quest, { direction: "out", method: quest.method, size: payload.length, oneway: false });
@@ -289,10 +307,35 @@ export class Connection {
     this.state = "closed";
     this.closeReason = reason;
     if (this.watchTimer !== undefined) clearInterval(this.watchTimer);
+    this.stopAwaitingFirstFrame();
     this.writer.close();
     this.releaseInput();
     for (const quest of this.table.takeAll()) this.fail(quest, reason.withMethod(quest.method));
     this.options.onClose(reason);
+  }
+
+  private invalidData(cause: unknown): FpnnError {
+    const error = new FpnnError(FpnnErrorCode.CoreInvalidConnection, `invalid data from peer: ${(cause as Error).message}`, { cause });
+    if (this.receiveStats.framesReceived === 0) notFpnnReasons.add(error);
+    return error;
+  }
+
+  private awaitFirstFrame(): void {
+    const ms = this.firstFrameWithinMs;
+    if (ms === undefined || this.firstFrameTimer !== undefined) return;
+    this.firstFrameTimer = setTimeout(() => {
+      this.firstFrameTimer = undefined;
+      const peer = this.remoteAddress === "" ? "the peer" : `${this.remoteAddress}:${this.remotePort}`;
+      const reason = new FpnnError(FpnnErrorCode.CoreInvalidConnection, `no FPNN answer from ${peer} within ${ms} ms of the first quest: is it an FPNN server?`);
+      notFpnnReasons.add(reason);
+      this.destroy(reason);
+    }, ms);
+  }
+
+  private stopAwaitingFirstFrame(): void {
+    clearTimeout(this.firstFrameTimer);
+    this.firstFrameTimer = undefined;
+    this.firstFrameWithinMs = undefined;
   }
 
   private readonly onSocketClose = (hadError?: boolean): void => {
@@ -313,7 +356,7 @@ export class Connection {
     try {
       this.decoder.push(this.cipher === undefined ? chunk : this.cipher.open(chunk));
     } catch (error) {
-      this.dropForViolation(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `invalid data from peer: ${(error as Error).message}`, { cause: error }));
+      this.dropForViolation(this.invalidData(error));
       return;
     }
     this.readFrames();
@@ -335,12 +378,13 @@ export class Connection {
         completed = true;
         handled++;
         this.receiveStats.framesReceived++;
+        if (this.firstFrameWithinMs !== undefined) this.stopAwaitingFirstFrame();
         if (frame.type === FrameType.Answer) this.onAnswer(frame);
         else this.onQuest(frame);
         if (this.state !== "open") return;
       }
     } catch (error) {
-      this.dropForViolation(new FpnnError(FpnnErrorCode.CoreInvalidConnection, `invalid data from peer: ${(error as Error).message}`, { cause: error }));
+      this.dropForViolation(this.invalidData(error));
       return;
     }
     if (this.decoder.bufferedBytes === 0) this.partialSince = 0;
