@@ -131,10 +131,16 @@ export class FpnnServer extends EventEmitter<FpnnServerEvents> {
 
   listen(port = 0, host = "127.0.0.1"): Promise<{ port: number; host: string }> {
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
+      // A listen failure (EADDRINUSE...) is the caller's to report through the rejection, not an 'error' event too.
+      this.server.off("error", this.emitError);
+      const onError = (error: Error): void => {
+        this.server.on("error", this.emitError);
+        reject(error);
+      };
       this.server.once("error", onError);
       this.server.listen(port, host, () => {
         this.server.off("error", onError);
+        this.server.on("error", this.emitError);
         const address = this.server.address();
         if (address === null || typeof address === "string") reject(new Error("server has no TCP address"));
         else resolve({ port: address.port, host: address.address });
