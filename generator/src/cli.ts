@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { findConfig, loadConfig, type ConfigOverrides, type GenConfig } from "./config.js";
 import { generate, staleFiles, writeGenerated } from "./generate.js";
 import { IdlError } from "./idl/errors.js";
+import { packageVersion } from "./package-version.js";
 import { watchIdl, type IdlWatch } from "./watch.js";
 
 interface GenerateFlags extends ConfigOverrides {
@@ -47,7 +48,9 @@ function runOnce(flags: GenerateFlags, cwd: string, log: (s: string) => void, er
 }
 
 export function buildCli(cwd = process.cwd()): Command {
-  const program = new Command("rtmkit-gen").description("Validates the rtmkit IDL and generates the SDK, handler contracts and docs.");
+  const program = new Command("rtmkit-gen")
+    .description("Validates the rtmkit IDL and generates the SDK, handler contracts and docs.")
+    .version(packageVersion(), "-V, --version", "print the version");
   program
     .command("generate")
     .description("generate every output (or check that it is current)")

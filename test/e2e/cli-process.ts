@@ -3,6 +3,29 @@ import { fileURLToPath } from "node:url";
 import { onCleanup } from "./helpers.js";
 
 const bin = fileURLToPath(new URL("../../packages/rtm-emulator/bin/rtm-emulator.mjs", import.meta.url));
+const generatorCli = fileURLToPath(new URL("../../generator/src/cli.ts", import.meta.url));
+
+export interface Finished {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command (`rtm-emulator` or `rtmkit-gen`) to its end, within 15 s; what it printed and its exit code. */
+export function runToExit(command: "rtm-emulator" | "rtmkit-gen", args: readonly string[]): Promise<Finished> {
+  const argv = command === "rtm-emulator" ? [bin, ...args] : ["--import", "tsx", generatorCli, ...args];
+  const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const output = { stdout: "", stderr: "" };
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (output.stdout += text));
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (output.stderr += text));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`${command} ${args.join(" ")} still running after 15 s:\n${output.stderr}`))), 15_000);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? signal ?? -1, ...output });
+    });
+  });
+}
 
 export interface EmulatorProcess {
   readonly child: ChildProcess;
