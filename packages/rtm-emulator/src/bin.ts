@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `rtm-emulator` command: `tsx packages/rtm-emulator/src/bin.ts --help`.
 import { runCli } from "./cli.js";
 import { startFromCli } from "./server/cli-start.js";
