@@ -14,7 +14,7 @@
  * better-sqlite3 install script's `local_prebuilds` setting); when the versions differ (or with
  * RTMKIT_PACK_TEST_COMPILE=1) the install script fetches or compiles as it does for any user.
  */
-import { execFile, type ExecFileOptions } from "node:child_process";
+import { execFile, spawn, type ExecFileOptions } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const PACKAGES = ["@rtmkit/fpnn", "@rtmkit/protocol", "@rtmkit/rtm-server-sdk", "@rtmkit/rtm-emulator", "@rtmkit/generator"] as const;
+const PACKAGES = ["@rtmkit/fpnn", "@rtmkit/protocol", "@rtmkit/rtm-server-sdk", "@rtmkit/rtm-emulator", "@rtmkit/generator", "@rtmkit/cli"] as const;
 const PNPM = ["-y", "pnpm@10.34.8"] as const;
 const SLOW = 600_000;
 
@@ -225,5 +225,84 @@ export const wrong = (c: RTMServerClient) => c.sendChat(1n, 2n, 42, "");
         return timed(`tsc ${file}`, () => run(process.execPath, [tsc, "-p", file], { cwd: app, env: cleanEnv() }));
       }),
     );
+  });
+
+  it("the rtmkit bin: sendChat then getP2PChat against the installed emulator bin; a wrong secret exits 1 with 200002", { timeout: 120_000 }, async () => {
+    const emulator = spawn(join(app, "node_modules/.bin/rtm-emulator"), ["--port", "0", "--project", "11000001:cli-secret"], { cwd: app, env: cleanEnv(), stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      let log = "";
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`rtm-emulator did not listen within 30 s:\n${log}`)), 30_000);
+        emulator.stderr.setEncoding("utf8").on("data", (text: string) => {
+          log += text;
+          const listening = /listening on (\S+?);/.exec(log);
+          if (listening) {
+            clearTimeout(timer);
+            resolve(listening[1]!);
+          }
+        });
+      });
+      const env = cleanEnv({ RTM_ENDPOINT: endpoint, RTM_PID: "11000001", RTM_SECRET: "cli-secret" });
+      const rtmkit = join(app, "node_modules/.bin/rtmkit");
+      const sent = await timed("rtmkit call sendChat", () => run(rtmkit, ["call", "sendChat", "1001", "1002", "hello from the shell", ""], { cwd: app, env }));
+      expect(JSON.parse(sent.stdout)).toMatchObject({ mid: expect.stringMatching(/^\d+$/), mtime: expect.stringMatching(/^\d+$/) });
+      const page = await run(rtmkit, ["call", "getP2PChat", "1001", "1002", "true", "10", "0", "0", "0"], { cwd: app, env });
+      expect(page.stdout).toContain("hello from the shell");
+      const refused = await run(rtmkit, ["call", "sendChat", "1001", "1002", "x", ""], { cwd: app, env: { ...env, RTM_SECRET: "wrong" } }).then(
+        () => "exited 0",
+        (error: Error) => error.message,
+      );
+      expect(refused).toMatch(/failed \(1\):[\s\S]*error 200002/);
+    } finally {
+      emulator.kill("SIGTERM");
+    }
+  });
+
+  it("an IDL of the user's own, extending the bundled RTM IDL, through the installed rtmkit-gen: compiled and served by startEmulator({ handlers })", { timeout: 180_000 }, async () => {
+    const project = join(app, "own-idl");
+    mkdirSync(join(project, "idl/app"), { recursive: true });
+    writeFileSync(
+      join(project, "idl/app/friends.yaml"),
+      `service: friends
+auth: signed
+doc: Friends, next to RTM's methods.
+methods:
+  getFriends:
+    fpnn: getfriends
+    doc: The friends of a user.
+    params:
+      uid: { wire: uid, type: int64, doc: user id }
+    answer:
+      uids: { name: friends, type: set<int64> }
+`,
+    );
+    writeFileSync(join(project, "rtmkit.config.yaml"), "idl: ./idl\nextends: rtm\nout:\n  sdk: ./src/rtm\n");
+    await run(join(app, "node_modules/.bin/rtmkit-gen"), ["generate"], { cwd: project, env: cleanEnv() });
+    writeFileSync(
+      join(project, "src/main.ts"),
+      `import { implement, startEmulator } from "@rtmkit/rtm-emulator";
+import { RtmClient, friendsEndpoints } from "./rtm/index.js";
+
+const emulator = await startEmulator({
+  projects: [{ pid: 7, secret: "s" }],
+  handlers: [implement(friendsEndpoints, { getfriends: ({ uid }) => ({ uids: [uid + 1n, uid + 2n] }) })],
+});
+const client = new RtmClient({ pid: 7, secret: "s", endpoint: emulator.endpoint });
+try {
+  const { friends } = await client.getFriends(1001n);
+  const { mid } = await client.sendChat(1001n, 1002n, "and RTM too", "");
+  console.log("friends: " + friends.join(",") + "; sent " + typeof mid);
+} finally {
+  await client.close();
+  await emulator.close();
+}
+`,
+    );
+    const compilerOptions = { strict: true, target: "ES2022", lib: ["ES2023"], types: ["node"], module: "nodenext", moduleResolution: "nodenext", outDir: "build", rootDir: "src" };
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "own-idl", private: true, type: "module" }));
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["src"] }));
+    await run(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project, env: cleanEnv() });
+    const { stdout } = await run(process.execPath, ["build/main.js"], { cwd: project, env: cleanEnv() });
+    expect(stdout).toContain("friends: 1002,1003; sent bigint");
   });
 });

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `rtmkit` command: `tsx packages/cli/src/bin.ts --help`.
 import { runCli } from "./cli.js";
 

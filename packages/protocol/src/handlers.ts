@@ -25,8 +25,8 @@ export interface Implementation {
   readonly handlers: Readonly<Record<string, unknown>>;
 }
 
-/** Pairs a handler table with its handlers, type-checked (`startEmulator({ handlers: [implement(friendsEndpoints, {...})] })`). */
-export function implement<E extends Endpoints>(endpoints: E, handlers: Handlers<E>): Implementation {
+/** Pairs a handler table with its handlers, type-checked (E from the table only, as in registerHandlers) (`startEmulator({ handlers: [implement(friendsEndpoints, {...})] })`). */
+export function implement<E extends Endpoints>(endpoints: E, handlers: NoInfer<Handlers<E>>): Implementation {
   return { endpoints, handlers: handlers as Readonly<Record<string, unknown>> };
 }
 
@@ -78,19 +78,26 @@ function requestKeys(d: AnyMethod): KeyPlan[] {
  * split off, and the answer is optionally checked. Synchronous handlers answer synchronously: the runtime
  * sees each answer's size before it reads the next quest. A method `handlers` lacks answers 20004 naming it.
  */
-export function registerHandlers<E extends Endpoints>(target: HandlerTarget, table: E, handlers: Handlers<E>, options: RegisterOptions<E>): void {
+// NoInfer: E comes from the table alone; inferring it back through the mapped handler types is too deep for tsc.
+export function registerHandlers<E extends Endpoints>(target: HandlerTarget, table: E, handlers: NoInfer<Handlers<E>>, options: NoInfer<RegisterOptions<E>>): void {
+  registerImplementation(target, { endpoints: table, handlers: handlers as Readonly<Record<string, unknown>> }, options as RegisterOptions<Endpoints>);
+}
+
+/** registerHandlers for an implementation typed by `implement` (a server taking its users' services). */
+export function registerImplementation(target: HandlerTarget, implementation: Implementation, options: RegisterOptions<Endpoints>): void {
+  const { endpoints: table, handlers } = implementation;
   const register = "handle" in target ? (m: string, h: QuestHandler) => target.handle(m, h) : (m: string, h: QuestHandler) => target.onQuest(m, h);
-  const missing: (keyof E & string)[] = [];
-  for (const [fpnn, d] of Object.entries(table) as [keyof E & string, AnyMethod][]) {
-    const implementation: unknown = handlers[fpnn];
-    if (typeof implementation !== "function") {
+  const missing: string[] = [];
+  for (const [fpnn, d] of Object.entries(table)) {
+    const implementationOf: unknown = handlers[fpnn];
+    if (typeof implementationOf !== "function") {
       missing.push(fpnn);
       register(fpnn, () => {
         throw new FpnnError(FpnnErrorCode.CoreUnknownMethod, `unknown method ${fpnn}: in the IDL, but this side does not implement it`, { method: fpnn });
       });
       continue;
     }
-    const handler = (implementation as (request: unknown, auth: unknown, context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
+    const handler = (implementationOf as (request: unknown, auth: unknown, context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
     const keys = requestKeys(d);
     const authKeys = d.service.auth === "signed" ? signedAuthKeys : undefined;
     const answer = options.validateAnswers ? answerCheck(d) : undefined;

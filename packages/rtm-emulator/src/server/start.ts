@@ -1,5 +1,5 @@
 import { FpnnError, FpnnErrorCode, FpnnServer, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
-import { registerHandlers, type Implementation } from "@rtmkit/protocol";
+import { registerHandlers, registerImplementation, type Implementation } from "@rtmkit/protocol";
 import { chatEndpoints } from "@rtmkit/rtm-server-sdk";
 import { Authenticator } from "../auth.js";
 import { ChatService } from "../chat-service.js";
@@ -100,8 +100,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     };
     registerHandlers(server, chatEndpoints, createChatHandlers(auth, new ChatService(storage, limits)), codes);
     for (const implementation of options.handlers ?? []) {
-      const verified = verifiedImplementation(auth, implementation);
-      registerHandlers(server, verified.endpoints, verified.handlers as never, codes);
+      registerImplementation(server, verifiedImplementation(auth, implementation), codes);
     }
     server.on("error", (error) => {
       if (FpnnError.is(error) && error.code === FpnnErrorCode.CoreInvalidConnection) logger.warn(error.message);

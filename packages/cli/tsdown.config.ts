@@ -1,0 +1,3 @@
+import { defineConfig, packageBuild } from "../../tsdown.base.ts";
+
+export default defineConfig(packageBuild({ bins: { bin: "src/bin.ts" } }));
