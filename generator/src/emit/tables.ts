@@ -44,7 +44,7 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
     const doc = docComment(`${m.name}: ${m.doc}`, `FPNN method \`${m.fpnn}\`${m.direction === "push" ? ", sent by the server" : ""}.`);
     if (m.base !== undefined) {
       const fixed = m.fixed.map((x) => `${paramName(service, m, x.wire)}: ${literal(x.value)}`).join(", ");
-      body.push(`${doc}export const ${m.name} = variant(${m.base}, ${literal(m.name)}, { ${fixed} });`);
+      body.push(`${doc}export const ${m.name} = variant(${m.base}, ${literal(m.name)}, { ${fixed} }, ${literal(m.doc)});`);
       continue;
     }
     const lines: string[] = [];
@@ -57,7 +57,7 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
     }
     if (resultType(m) !== "void") lines.push(`result: returns<${resultType(m)}>(),`);
     const owner = m.direction === "push" ? `${service.name}Push` : info;
-    body.push(`${doc}export const ${m.name} = method(${owner}, ${literal(m.name)}, ${literal(m.fpnn)}, {\n${lines.join("\n")}\n});`);
+    body.push(`${doc}export const ${m.name} = method(${owner}, ${literal(m.name)}, ${literal(m.fpnn)}, ${literal(m.doc)}, {\n${lines.join("\n")}\n});`);
   }
 
   for (const m of service.methods) {

@@ -106,7 +106,7 @@ function createProgram(catalog: Catalog, select: (request: Request) => void, out
 
   program
     .command("methods")
-    .description("list every RTM method: its FPNN method, parameters and fixed fields")
+    .description("list every RTM method: its FPNN method, what it does (the IDL's doc), parameters and fixed fields")
     .option("--json", "as JSON")
     .action((opts: { json?: boolean }) => select({ kind: "methods", json: opts.json === true }));
 
@@ -144,5 +144,5 @@ function createProgram(catalog: Catalog, select: (request: Request) => void, out
 
 function methodDescription(d: AnyMethod): string {
   const fixed = fixedFields(d);
-  return `${d.name}: FPNN method ${d.fpnn} (service ${d.service.name})${fixed === "" ? "" : `; fixed: ${fixed}`}`;
+  return `${d.doc}\n${d.name}: FPNN method ${d.fpnn} (service ${d.service.name})${fixed === "" ? "" : `; fixed: ${fixed}`}`;
 }

@@ -51,7 +51,8 @@ export function methodList(catalog: Catalog): string {
     const fpnnWidth = Math.max(...methods.map((d) => d.fpnn.length));
     for (const d of methods) {
       const fixed = fixedFields(d);
-      lines.push(`  ${d.name.padEnd(nameWidth)}  ${d.fpnn.padEnd(fpnnWidth)}  (${signature(d)})${fixed === "" ? "" : `  fixed: ${fixed}`}`);
+      lines.push(`  ${d.name.padEnd(nameWidth)}  ${d.fpnn.padEnd(fpnnWidth)}  ${d.doc}`);
+      lines.push(`  ${"".padEnd(nameWidth)}  ${"".padEnd(fpnnWidth)}  (${signature(d)})${fixed === "" ? "" : `  fixed: ${fixed}`}`);
     }
     lines.push("");
   }
@@ -65,6 +66,7 @@ export function methodData(catalog: Catalog): unknown[] {
     service: d.service.name,
     name: d.name,
     fpnn: d.fpnn,
+    doc: d.doc,
     params: d.params.map((p) => ({
       name: p.name,
       wire: p.wire,

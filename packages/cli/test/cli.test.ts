@@ -119,8 +119,8 @@ describe("rtmkit methods and help, from the tables", () => {
   it("methods lists sendChat with its FPNN method, typed parameters and fixed field", async () => {
     const run = await rtmkit(["methods"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ {2}sendChat +sendmsg +\(fromUid: int64, toUid: int64, message: string, attrs: string\) +fixed: mtype=30$/m);
-    expect(run.stdout).toMatch(/getMessageNum +getmsgnum +\(messageCategory: MessageCategory, xid: int64, mtypes\?: set<int8>/);
+    expect(run.stdout).toMatch(/^ {2}sendChat +sendmsg +Send a P2P chat message\.\n +\(fromUid: int64, toUid: int64, message: string, attrs: string\) +fixed: mtype=30$/m);
+    expect(run.stdout).toMatch(/getMessageNum +getmsgnum +Count the messages of a group or room, and their distinct senders\.\n +\(messageCategory: MessageCategory, xid: int64, mtypes\?: set<int8>/);
   });
 
   it("methods --json gives the same tables as data", async () => {
@@ -130,6 +130,7 @@ describe("rtmkit methods and help, from the tables", () => {
       service: "chat",
       name: "getP2PChat",
       fpnn: "getp2pmsg",
+      doc: "Get a page of the P2P chat history between two users.",
       params: [
         { name: "userId", wire: "uid", type: "int64", optional: false },
         { name: "otherUserId", wire: "ouid", type: "int64", optional: false },
@@ -148,6 +149,7 @@ describe("rtmkit methods and help, from the tables", () => {
     const run = await rtmkit(["call", "getMessageNum", "--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: rtmkit call getMessageNum <messageCategory> <xid> \[mtypes\] \[beginMsec\] \[endMsec\] \[options\]/);
+    expect(run.stdout).toContain("Count the messages of a group or room, and their distinct senders.");
     expect(run.stdout).toContain("getMessageNum: FPNN method getmsgnum (service chat)");
     expect(run.stdout).toMatch(/messageCategory +MessageCategory \(P2PMessage=1, GroupMessage=2,/);
     expect(run.stdout).toMatch(/mtypes +set<int8>, optional; wire key "mtypes"/);

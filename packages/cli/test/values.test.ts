@@ -56,9 +56,9 @@ describe("parseValue reads command-line text by wire type", () => {
 describe("catalogOf finds the tables in a module's exports", () => {
   const things = service("things", "signed");
   const pushes = service("things", "none", "push");
-  const putThing = method(things, "putThing", "putthing", { params: { id: ["id", int64], color: ["c", color] }, answer: {} });
+  const putThing = method(things, "putThing", "putthing", "Put a thing.", { params: { id: ["id", int64], color: ["c", color] }, answer: {} });
   const putRed = variant(putThing, "putRed", { color: 1 });
-  const pushed = method(pushes, "pushThing", "pushthing", { params: {}, answer: {} });
+  const pushed = method(pushes, "pushThing", "pushthing", "A thing pushed.", { params: {}, answer: {} });
 
   it("takes <service>Methods tables at the top level or in a namespace, client methods only", () => {
     const catalog = catalogOf({ things: { thingsMethods: { putThing, putRed, pushed }, other: 1 }, otherMethods: { notATable: 1 }, Color });

@@ -104,6 +104,8 @@ export interface MethodDescriptor<R = unknown, P = ParamTable, A = AnswerTable, 
   readonly service: ServiceInfo<S>;
   readonly name: string;
   readonly fpnn: string;
+  /** What the method does (the IDL's doc). */
+  readonly doc: string;
   readonly direction: Direction;
   /** The caller's parameters, in call order (a variant lacks the ones it fixes). */
   readonly params: readonly Param[];
@@ -121,11 +123,12 @@ export interface MethodDescriptor<R = unknown, P = ParamTable, A = AnswerTable, 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMethod = MethodDescriptor<any, any, any, any, any>;
 
-/** A method of a service: its SDK name (sendMessage), its FPNN name (sendmsg) and its tables. */
+/** A method of a service: its SDK name (sendMessage), its FPNN name (sendmsg), what it does, and its tables. */
 export function method<R = void, const P extends ParamTable = {}, const A extends AnswerTable = {}, const F extends FilledTable = {}, const S extends Auth = Auth>(
   service: ServiceInfo<S>,
   name: string,
   fpnn: string,
+  doc: string,
   spec: MethodSpec<R, P, A, F>,
 ): MethodDescriptor<R, P, A, F, S> {
   const params = Object.entries(spec.params).map(([name, [wire, type, options]]): Param => {
@@ -139,20 +142,21 @@ export function method<R = void, const P extends ParamTable = {}, const A extend
   });
   const filled = Object.entries(spec.filled ?? {}).map(([wire, f]): Filled => ({ wire, ...f }));
   const hook = spec.hook === undefined ? undefined : { name: spec.hook.name, args: Object.entries(spec.hook.args ?? {}) };
-  return freeze({ service, name, fpnn, direction: service.direction, params, fixed: [], filled, answer, hook, base: undefined });
+  return freeze({ service, name, fpnn, doc, direction: service.direction, params, fixed: [], filled, answer, hook, base: undefined });
 }
 
 /**
  * A method derived from another by fixing parameters (sendChat is sendMessage with mtype 30): same FPNN
  * method, same answer, without the fixed parameters.
  */
-export function variant<D extends AnyMethod>(base: D, name: string, fixed: Readonly<Partial<Record<keyof NonNullable<D["__spec"]>["params"], unknown>>>): D {
+export function variant<D extends AnyMethod>(base: D, name: string, fixed: Readonly<Partial<Record<keyof NonNullable<D["__spec"]>["params"], unknown>>>, doc = base.doc): D {
   const fixedNames = Object.keys(fixed);
   const unknown = fixedNames.filter((n) => !base.params.some((p) => p.name === n));
   if (unknown.length > 0) throw new Error(`${name}: fixes ${unknown.join(", ")}, which ${base.name} does not have`);
   return freeze({
     ...base,
     name,
+    doc,
     params: base.params.filter((p) => !fixedNames.includes(p.name)),
     fixed: [...base.fixed, ...base.params.filter((p) => fixedNames.includes(p.name)).map((p) => [p.wire, (fixed as Record<string, unknown>)[p.name]] as const)],
     base,

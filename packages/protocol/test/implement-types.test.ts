@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { endpoints, implement, int64, method, returns, service, setOf } from "../src/index.js";
 
 const friends = service("friends", "signed");
-const getFriends = method(friends, "getFriends", "getfriends", {
+const getFriends = method(friends, "getFriends", "getfriends", "The friends of a user.", {
   params: { uid: ["uid", int64] },
   answer: { uids: ["friends", setOf(int64)] },
   result: returns<{ friends: bigint[] }>(),

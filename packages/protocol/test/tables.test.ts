@@ -3,7 +3,7 @@ import { ANSWER_MISMATCH, CallPlan, endpoints, int8, int16, int64, method, retur
 
 const store = service("store", "signed");
 const id = { type: int64, generate: "id", option: "id", returned: true } as const;
-const put = method(store, "putMessage", "put", {
+const put = method(store, "putMessage", "put", "Put a message.", {
   params: { owner: ["o", int64], kind: ["k", int8], tags: ["t", setOf(int64), { optional: true }], limit: ["n", int16, { max: 20 }] },
   filled: { id },
   answer: { at: int64, n: ["count", int16, { optional: true }] },
@@ -65,7 +65,7 @@ describe("CallPlan", () => {
   });
 
   it("a method without answer, filled field or hook resolves to undefined", () => {
-    const ping = method(store, "ping", "ping", { params: { note: ["x", string] }, answer: {} });
+    const ping = method(store, "ping", "ping", "Ping.", { params: { note: ["x", string] }, answer: {} });
     expect(new CallPlan(ping, parts).result({}, ["hi"], {})).toBeUndefined();
   });
 });

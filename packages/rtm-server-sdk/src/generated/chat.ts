@@ -26,7 +26,7 @@ const getGroupMessageAnswer = {
  * sendMessage: Send a P2P message of the caller's type.
  * FPNN method `sendmsg`.
  */
-export const sendMessage = method(chatService, "sendMessage", "sendmsg", {
+export const sendMessage = method(chatService, "sendMessage", "sendmsg", "Send a P2P message of the caller's type.", {
   params: {
     /** sender user id */
     fromUid: ["from", int64],
@@ -48,25 +48,25 @@ export const sendMessage = method(chatService, "sendMessage", "sendmsg", {
  * sendChat: Send a P2P chat message.
  * FPNN method `sendmsg`.
  */
-export const sendChat = variant(sendMessage, "sendChat", { mtype: 30 });
+export const sendChat = variant(sendMessage, "sendChat", { mtype: 30 }, "Send a P2P chat message.");
 
 /**
  * sendAudio: Send a P2P audio message.
  * FPNN method `sendmsg`.
  */
-export const sendAudio = variant(sendMessage, "sendAudio", { mtype: 31 });
+export const sendAudio = variant(sendMessage, "sendAudio", { mtype: 31 }, "Send a P2P audio message.");
 
 /**
  * sendCmd: Send a P2P control command message.
  * FPNN method `sendmsg`.
  */
-export const sendCmd = variant(sendMessage, "sendCmd", { mtype: 32 });
+export const sendCmd = variant(sendMessage, "sendCmd", { mtype: 32 }, "Send a P2P control command message.");
 
 /**
  * sendMessages: Send one message of the caller's type to several users.
  * FPNN method `sendmsgs`.
  */
-export const sendMessages = method(chatService, "sendMessages", "sendmsgs", {
+export const sendMessages = method(chatService, "sendMessages", "sendmsgs", "Send one message of the caller's type to several users.", {
   params: {
     /** sender user id */
     fromUid: ["from", int64],
@@ -88,25 +88,25 @@ export const sendMessages = method(chatService, "sendMessages", "sendmsgs", {
  * sendChats: Send one chat message to several users.
  * FPNN method `sendmsgs`.
  */
-export const sendChats = variant(sendMessages, "sendChats", { mtype: 30 });
+export const sendChats = variant(sendMessages, "sendChats", { mtype: 30 }, "Send one chat message to several users.");
 
 /**
  * sendAudios: Send one audio message to several users.
  * FPNN method `sendmsgs`.
  */
-export const sendAudios = variant(sendMessages, "sendAudios", { mtype: 31 });
+export const sendAudios = variant(sendMessages, "sendAudios", { mtype: 31 }, "Send one audio message to several users.");
 
 /**
  * sendCmds: Send one control command message to several users.
  * FPNN method `sendmsgs`.
  */
-export const sendCmds = variant(sendMessages, "sendCmds", { mtype: 32 });
+export const sendCmds = variant(sendMessages, "sendCmds", { mtype: 32 }, "Send one control command message to several users.");
 
 /**
  * sendGroupMessage: Send a group message of the caller's type.
  * FPNN method `sendgroupmsg`.
  */
-export const sendGroupMessage = method(chatService, "sendGroupMessage", "sendgroupmsg", {
+export const sendGroupMessage = method(chatService, "sendGroupMessage", "sendgroupmsg", "Send a group message of the caller's type.", {
   params: {
     /** sender user id */
     fromUid: ["from", int64],
@@ -128,25 +128,25 @@ export const sendGroupMessage = method(chatService, "sendGroupMessage", "sendgro
  * sendGroupChat: Send a group chat message.
  * FPNN method `sendgroupmsg`.
  */
-export const sendGroupChat = variant(sendGroupMessage, "sendGroupChat", { mtype: 30 });
+export const sendGroupChat = variant(sendGroupMessage, "sendGroupChat", { mtype: 30 }, "Send a group chat message.");
 
 /**
  * sendGroupAudio: Send a group audio message.
  * FPNN method `sendgroupmsg`.
  */
-export const sendGroupAudio = variant(sendGroupMessage, "sendGroupAudio", { mtype: 31 });
+export const sendGroupAudio = variant(sendGroupMessage, "sendGroupAudio", { mtype: 31 }, "Send a group audio message.");
 
 /**
  * sendGroupCmd: Send a group control command message.
  * FPNN method `sendgroupmsg`.
  */
-export const sendGroupCmd = variant(sendGroupMessage, "sendGroupCmd", { mtype: 32 });
+export const sendGroupCmd = variant(sendGroupMessage, "sendGroupCmd", { mtype: 32 }, "Send a group control command message.");
 
 /**
  * sendRoomMessage: Send a room message of the caller's type.
  * FPNN method `sendroommsg`.
  */
-export const sendRoomMessage = method(chatService, "sendRoomMessage", "sendroommsg", {
+export const sendRoomMessage = method(chatService, "sendRoomMessage", "sendroommsg", "Send a room message of the caller's type.", {
   params: {
     /** sender user id */
     fromUid: ["from", int64],
@@ -168,25 +168,25 @@ export const sendRoomMessage = method(chatService, "sendRoomMessage", "sendroomm
  * sendRoomChat: Send a room chat message.
  * FPNN method `sendroommsg`.
  */
-export const sendRoomChat = variant(sendRoomMessage, "sendRoomChat", { mtype: 30 });
+export const sendRoomChat = variant(sendRoomMessage, "sendRoomChat", { mtype: 30 }, "Send a room chat message.");
 
 /**
  * sendRoomAudio: Send a room audio message.
  * FPNN method `sendroommsg`.
  */
-export const sendRoomAudio = variant(sendRoomMessage, "sendRoomAudio", { mtype: 31 });
+export const sendRoomAudio = variant(sendRoomMessage, "sendRoomAudio", { mtype: 31 }, "Send a room audio message.");
 
 /**
  * sendRoomCmd: Send a room control command message.
  * FPNN method `sendroommsg`.
  */
-export const sendRoomCmd = variant(sendRoomMessage, "sendRoomCmd", { mtype: 32 });
+export const sendRoomCmd = variant(sendRoomMessage, "sendRoomCmd", { mtype: 32 }, "Send a room control command message.");
 
 /**
  * broadcastMessage: Broadcast a message of the caller's type to every user.
  * FPNN method `broadcastmsg`.
  */
-export const broadcastMessage = method(chatService, "broadcastMessage", "broadcastmsg", {
+export const broadcastMessage = method(chatService, "broadcastMessage", "broadcastmsg", "Broadcast a message of the caller's type to every user.", {
   params: {
     /** sender user id */
     fromUid: ["from", int64],
@@ -206,25 +206,25 @@ export const broadcastMessage = method(chatService, "broadcastMessage", "broadca
  * broadcastChat: Broadcast one chat message to every user.
  * FPNN method `broadcastmsg`.
  */
-export const broadcastChat = variant(broadcastMessage, "broadcastChat", { mtype: 30 });
+export const broadcastChat = variant(broadcastMessage, "broadcastChat", { mtype: 30 }, "Broadcast one chat message to every user.");
 
 /**
  * broadcastAudio: Broadcast one audio message to every user.
  * FPNN method `broadcastmsg`.
  */
-export const broadcastAudio = variant(broadcastMessage, "broadcastAudio", { mtype: 31 });
+export const broadcastAudio = variant(broadcastMessage, "broadcastAudio", { mtype: 31 }, "Broadcast one audio message to every user.");
 
 /**
  * broadcastCmd: Broadcast one control command message to every user.
  * FPNN method `broadcastmsg`.
  */
-export const broadcastCmd = variant(broadcastMessage, "broadcastCmd", { mtype: 32 });
+export const broadcastCmd = variant(broadcastMessage, "broadcastCmd", { mtype: 32 }, "Broadcast one control command message to every user.");
 
 /**
  * getGroupMessage: Get a page of group history with the given message types.
  * FPNN method `getgroupmsg`.
  */
-export const getGroupMessage = method(chatService, "getGroupMessage", "getgroupmsg", {
+export const getGroupMessage = method(chatService, "getGroupMessage", "getgroupmsg", "Get a page of group history with the given message types.", {
   params: {
     /** group id */
     groupId: ["gid", int64],
@@ -252,13 +252,13 @@ export const getGroupMessage = method(chatService, "getGroupMessage", "getgroupm
  * getGroupChat: Get a page of group chat history.
  * FPNN method `getgroupmsg`.
  */
-export const getGroupChat = variant(getGroupMessage, "getGroupChat", { mtypes: [30, 31, 32] });
+export const getGroupChat = variant(getGroupMessage, "getGroupChat", { mtypes: [30, 31, 32] }, "Get a page of group chat history.");
 
 /**
  * getRoomMessage: Get a page of room history with the given message types.
  * FPNN method `getroommsg`.
  */
-export const getRoomMessage = method(chatService, "getRoomMessage", "getroommsg", {
+export const getRoomMessage = method(chatService, "getRoomMessage", "getroommsg", "Get a page of room history with the given message types.", {
   params: {
     /** room id */
     roomId: ["rid", int64],
@@ -286,13 +286,13 @@ export const getRoomMessage = method(chatService, "getRoomMessage", "getroommsg"
  * getRoomChat: Get a page of room chat history.
  * FPNN method `getroommsg`.
  */
-export const getRoomChat = variant(getRoomMessage, "getRoomChat", { mtypes: [30, 31, 32] });
+export const getRoomChat = variant(getRoomMessage, "getRoomChat", { mtypes: [30, 31, 32] }, "Get a page of room chat history.");
 
 /**
  * getBroadcastMessage: Get a page of broadcast history with the given message types.
  * FPNN method `getbroadcastmsg`.
  */
-export const getBroadcastMessage = method(chatService, "getBroadcastMessage", "getbroadcastmsg", {
+export const getBroadcastMessage = method(chatService, "getBroadcastMessage", "getbroadcastmsg", "Get a page of broadcast history with the given message types.", {
   params: {
     /** true: newest first; false: oldest first */
     desc: ["desc", bool],
@@ -318,13 +318,13 @@ export const getBroadcastMessage = method(chatService, "getBroadcastMessage", "g
  * getBroadcastChat: Get a page of broadcast chat history.
  * FPNN method `getbroadcastmsg`.
  */
-export const getBroadcastChat = variant(getBroadcastMessage, "getBroadcastChat", { mtypes: [30, 31, 32] });
+export const getBroadcastChat = variant(getBroadcastMessage, "getBroadcastChat", { mtypes: [30, 31, 32] }, "Get a page of broadcast chat history.");
 
 /**
  * getP2PMessage: Get a page of the P2P history between two users with the given message types.
  * FPNN method `getp2pmsg`.
  */
-export const getP2PMessage = method(chatService, "getP2PMessage", "getp2pmsg", {
+export const getP2PMessage = method(chatService, "getP2PMessage", "getp2pmsg", "Get a page of the P2P history between two users with the given message types.", {
   params: {
     /** user id */
     userId: ["uid", int64],
@@ -352,13 +352,13 @@ export const getP2PMessage = method(chatService, "getP2PMessage", "getp2pmsg", {
  * getP2PChat: Get a page of the P2P chat history between two users.
  * FPNN method `getp2pmsg`.
  */
-export const getP2PChat = variant(getP2PMessage, "getP2PChat", { mtypes: [30, 31, 32] });
+export const getP2PChat = variant(getP2PMessage, "getP2PChat", { mtypes: [30, 31, 32] }, "Get a page of the P2P chat history between two users.");
 
 /**
  * getMessage: Get one message by its mid.
  * FPNN method `getmsg`.
  */
-export const getMessage = method(chatService, "getMessage", "getmsg", {
+export const getMessage = method(chatService, "getMessage", "getmsg", "Get one message by its mid.", {
   params: {
     /** message id */
     mid: ["mid", int64],
@@ -383,13 +383,13 @@ export const getMessage = method(chatService, "getMessage", "getmsg", {
  * getChat: Get one chat message by its mid.
  * FPNN method `getmsg`.
  */
-export const getChat = variant(getMessage, "getChat", {});
+export const getChat = variant(getMessage, "getChat", {}, "Get one chat message by its mid.");
 
 /**
  * deleteMessage: Delete one message by its mid.
  * FPNN method `delmsg`.
  */
-export const deleteMessage = method(chatService, "deleteMessage", "delmsg", {
+export const deleteMessage = method(chatService, "deleteMessage", "delmsg", "Delete one message by its mid.", {
   params: {
     /** message id */
     mid: ["mid", int64],
@@ -407,13 +407,13 @@ export const deleteMessage = method(chatService, "deleteMessage", "delmsg", {
  * deleteChat: Delete one chat message by its mid.
  * FPNN method `delmsg`.
  */
-export const deleteChat = variant(deleteMessage, "deleteChat", {});
+export const deleteChat = variant(deleteMessage, "deleteChat", {}, "Delete one chat message by its mid.");
 
 /**
  * getMessageNum: Count the messages of a group or room, and their distinct senders.
  * FPNN method `getmsgnum`.
  */
-export const getMessageNum = method(chatService, "getMessageNum", "getmsgnum", {
+export const getMessageNum = method(chatService, "getMessageNum", "getmsgnum", "Count the messages of a group or room, and their distinct senders.", {
   params: {
     /** 2 group or 3 room */
     messageCategory: ["type", enumOf("MessageCategory", 8, MessageCategory)],
@@ -439,7 +439,7 @@ export const getMessageNum = method(chatService, "getMessageNum", "getmsgnum", {
  * pushMessage: A P2P message pushed by the server.
  * FPNN method `pushmsg`, sent by the server.
  */
-export const pushMessage = method(chatPush, "pushMessage", "pushmsg", {
+export const pushMessage = method(chatPush, "pushMessage", "pushmsg", "A P2P message pushed by the server.", {
   params: {
     /** sender user id */
     fromUid: ["from", int64],
