@@ -4,8 +4,8 @@ import { Command } from "commander";
 import { findConfig, loadConfig, type ConfigOverrides, type GenConfig } from "./config.js";
 import { generate, staleFiles, writeGenerated } from "./generate.js";
 import { IdlError } from "./idl/errors.js";
-import { packageVersion } from "./package-version.js";
 import { watchIdl, type IdlWatch } from "./watch.js";
+import { packageVersion } from "@rtmkit/protocol";
 
 interface GenerateFlags extends ConfigOverrides {
   config?: string;
@@ -50,7 +50,7 @@ function runOnce(flags: GenerateFlags, cwd: string, log: (s: string) => void, er
 export function buildCli(cwd = process.cwd()): Command {
   const program = new Command("rtmkit-gen")
     .description("Validates the rtmkit IDL and generates the SDK, handler contracts and docs.")
-    .version(packageVersion(), "-V, --version", "print the version");
+    .version(packageVersion(import.meta.url), "-V, --version", "print the version");
   program
     .command("generate")
     .description("generate every output (or check that it is current)")

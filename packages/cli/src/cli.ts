@@ -1,5 +1,5 @@
 import { FpnnClient } from "@rtmkit/fpnn";
-import { typeName, type AnyMethod } from "@rtmkit/protocol";
+import { packageVersion, typeName, type AnyMethod } from "@rtmkit/protocol";
 import { Invoker, RTMError } from "@rtmkit/rtm-server-sdk";
 import { Command, CommanderError, Option } from "commander";
 import { callArguments } from "./arguments.js";
@@ -100,6 +100,7 @@ function createProgram(catalog: Catalog, select: (request: Request) => void, out
   const program = new Command("rtmkit")
     .description("Call the RTM server API from a shell: every method of the IDL tables, over FPNN.")
     .helpOption("-h, --help", "show this help")
+    .version(packageVersion(import.meta.url), "-V, --version", "print the version")
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ ...output, outputError: () => {} });

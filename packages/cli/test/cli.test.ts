@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createECDH } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -116,6 +117,12 @@ describe("rtmkit usage errors exit 2, naming what is wrong", () => {
 });
 
 describe("rtmkit methods and help, from the tables", () => {
+  it("--version prints the version of its package.json", async () => {
+    const run = await rtmkit(["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version);
+  });
+
   it("methods lists sendChat with its FPNN method, typed parameters and fixed field", async () => {
     const run = await rtmkit(["methods"]);
     expect(run.code).toBe(0);

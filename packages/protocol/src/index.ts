@@ -54,3 +54,4 @@ export { inputSchema, wireSchema, objectSchema, type Bounds } from "./schemas.js
 export { CallPlan, ANSWER_MISMATCH, argsSchema, type ArgumentIssue, type CallOptions, type ClientParts, type Hook } from "./client-plan.js";
 export { computeSign, Signer, type SignedAuth } from "./envelope.js";
 export { implement, registerHandlers, registerImplementation, type Handler, type Implementation, type HandlerContext, type Handlers, type HandlerTarget, type RegisterOptions } from "./handlers.js";
+export { packageVersion } from "./package-version.js";

@@ -5,8 +5,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
 import { bodyLimitsProblem, DEFAULT_LIMITS, MAX_ROW_BODY_BYTES, type ChatLimits } from "./limits.js";
-import { packageVersion } from "./package-version.js";
 import type { Durability } from "./storage/database.js";
+import { packageVersion } from "@rtmkit/protocol";
 
 export const DEFAULT_PORT = 13315;
 export const DEFAULT_HOST = "127.0.0.1";
@@ -110,7 +110,7 @@ export function createProgram(): Command {
         "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n" +
         `  rtm-emulator --projects-file ./projects.txt\n  ${PROJECTS_ENV}=11000001:s1,11000002:s2 rtm-emulator\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10`,
     )
-    .version(packageVersion(), "-V, --version", "print the version")
+    .version(packageVersion(import.meta.url), "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false)
     .exitOverride()
