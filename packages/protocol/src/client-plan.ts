@@ -125,15 +125,20 @@ export class CallPlan {
     if (typeof answer !== "object" || answer === null || Array.isArray(answer)) return ANSWER_MISMATCH;
     const fields = this.#method.answer;
     const result: Record<string, unknown> = {};
+    // What zod made of the whole answer, once, when a field's plain reader does not recognise its value.
+    let parsed: Record<string, unknown> | undefined;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       const raw = (answer as Record<string, unknown>)[f.wire];
       if (raw === undefined && f.optional) continue;
       let value = this.#readers[i]!(raw);
       if (value === UNREAD) {
-        const parsed = this.answerSchema.safeParse(answer);
-        if (!parsed.success) return ANSWER_MISMATCH;
-        value = parsed.data[f.wire];
+        if (parsed === undefined) {
+          const checked = this.answerSchema.safeParse(answer);
+          if (!checked.success) return ANSWER_MISMATCH;
+          parsed = checked.data;
+        }
+        value = parsed[f.wire];
       }
       result[f.name] = value;
     }

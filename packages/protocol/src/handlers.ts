@@ -147,5 +147,3 @@ function answerCheck(d: AnyMethod): (answer: Payload) => Payload {
     return answer;
   };
 }
-
-export type { AnswerValue, RequestOf };

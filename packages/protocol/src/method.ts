@@ -142,7 +142,7 @@ export function method<R = void, const P extends ParamTable = {}, const A extend
   });
   const filled = Object.entries(spec.filled ?? {}).map(([wire, f]): Filled => ({ wire, ...f }));
   const hook = spec.hook === undefined ? undefined : { name: spec.hook.name, args: Object.entries(spec.hook.args ?? {}) };
-  return freeze({ service, name, fpnn, doc, direction: service.direction, params, fixed: [], filled, answer, hook, base: undefined });
+  return Object.freeze({ service, name, fpnn, doc, direction: service.direction, params, fixed: [], filled, answer, hook, base: undefined });
 }
 
 /**
@@ -153,7 +153,7 @@ export function variant<D extends AnyMethod>(base: D, name: string, fixed: Reado
   const fixedNames = Object.keys(fixed);
   const unknown = fixedNames.filter((n) => !base.params.some((p) => p.name === n));
   if (unknown.length > 0) throw new Error(`${name}: fixes ${unknown.join(", ")}, which ${base.name} does not have`);
-  return freeze({
+  return Object.freeze({
     ...base,
     name,
     doc,
@@ -161,10 +161,6 @@ export function variant<D extends AnyMethod>(base: D, name: string, fixed: Reado
     fixed: [...base.fixed, ...base.params.filter((p) => fixedNames.includes(p.name)).map((p) => [p.wire, (fixed as Record<string, unknown>)[p.name]] as const)],
     base,
   }) as D;
-}
-
-function freeze<T extends object>(descriptor: T): T {
-  return Object.freeze(descriptor);
 }
 
 /** The FPNN methods of one service side, by FPNN name: what a server (or a client, for pushes) registers handlers for. */
