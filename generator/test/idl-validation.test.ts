@@ -40,9 +40,9 @@ function problems(dir: string): string[] {
 }
 
 describe("IDL validation", () => {
-  it("loads the real IDL: 33 chat methods (21 calls + 11 generic + getMessageNum)", () => {
+  it("loads the real IDL: 33 chat methods (21 calls + 11 generic + getMessageNum), and every other service", () => {
     const model = loadIdl(realIdl);
-    expect(model.services.map((s) => s.name)).toEqual(["chat"]);
+    expect(model.services.map((s) => s.name)).toEqual(["chat", "data", "devices", "fileGate", "files", "friends", "groups", "listen", "rooms", "rtc", "users", "valueAdded"]);
     expect(model.services[0]!.methods).toHaveLength(33);
     expect(model.services[0]!.methods.filter((m) => m.base === undefined).map((m) => m.fpnn)).toEqual([
       "sendmsg", "sendmsgs", "sendgroupmsg", "sendroommsg", "broadcastmsg", "getgroupmsg", "getroommsg", "getbroadcastmsg", "getp2pmsg", "getmsg", "delmsg", "getmsgnum",
@@ -117,7 +117,7 @@ methods:
 
   it("errors in types.yaml and errors.yaml are located too", () => {
     const dir = brokenCopy((t) => t.replace("duration: { type: int32", "duration: { type: list<int33>"), "rtm/types.yaml");
-    expect(problems(dir)).toEqual([`idl/rtm/types.yaml:${lineOf(dir, "rtm/types.yaml", "int33")} structs.AudioInfo.fields.duration: unknown type "int33"`]);
+    expect(problems(dir)).toEqual([`idl/rtm/types.yaml:${lineOf(dir, "rtm/types.yaml", "int33")} structs.FileInfo.fields.duration: unknown type "int33"`]);
     const dir2 = brokenCopy((t) => t.replace("10001: PROTO_UNKNOWN_ERROR", "10001: proto-unknown"), "errors.yaml");
     expect(problems(dir2)).toEqual([`idl/errors.yaml:${lineOf(dir2, "errors.yaml", "proto-unknown")} groups.fpnn.codes.10001: expected an UPPER_SNAKE error name`]);
   });

@@ -1,5 +1,5 @@
 import { Scope } from "ts-morph";
-import type { IdlModel, MethodModel } from "../idl/model.js";
+import type { IdlModel, MethodModel, ServiceModel } from "../idl/model.js";
 import { renderTs } from "./source-file.js";
 import { resultType } from "./tables.js";
 import { tsInput } from "./ts-text.js";
@@ -14,9 +14,10 @@ export function emitClient(model: IdlModel): string {
   const signatures: string[] = [];
   const extending = model.base !== undefined;
   return renderTs([...model.services.map((s) => s.file)], (f) => {
-    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: extending ? ["CallOptions", "Int64"] : ["AnyMethod", "CallOptions", "Int64", "ResultOf"], isTypeOnly: true });
+    const files = model.services.some((s) => s.auth === "fileToken") ? ["FileOptions"] : [];
+    f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: extending ? ["CallOptions", ...files, "Int64"] : ["AnyMethod", "CallOptions", ...files, "Int64", "ResultOf"], isTypeOnly: true });
     if (extending) f.addImportDeclaration({ moduleSpecifier: baseModule, namedImports: ["RTMServerClient"] });
-    for (const s of model.services) f.addImportDeclaration({ moduleSpecifier: `./${s.name}.js`, namespaceImport: s.name });
+    for (const s of model.services) f.addImportDeclaration({ moduleSpecifier: `./${s.name}.js`, namespaceImport: tablesName(s) });
     const cls = extending
       ? f.addClass({ name: "RtmClient", isExported: true, extends: "RTMServerClient", docs: ["RTMServerClient with the methods of this IDL, one per IDL method."] })
       : f.addClass({ name: "RtmMethods", isExported: true, isAbstract: true, docs: ["The RTM methods, one per IDL method; each hands its descriptor to `invoke`."] });
@@ -39,10 +40,10 @@ export function emitClient(model: IdlModel): string {
         signatures.push(result, ...m.params.map((p) => tsInput(p.type)));
         cls.addMethod({
           name: m.name,
-          docs: [methodDoc(m)],
-          parameters: [...m.params.map((p) => ({ name: p.name, type: tsInput(p.type), hasQuestionToken: p.optional })), { name: "options", type: optionsType(m), hasQuestionToken: true }],
-          returnType: `Promise<${derived ? `${s.name}.${result}` : result}>`,
-          statements: `return this.invoke(${s.name}.${m.name}, [${m.params.map((p) => p.name).join(", ")}], options);`,
+          docs: [methodDoc(m, s)],
+          parameters: [...m.params.map((p) => ({ name: p.name, type: tsInput(p.type), hasQuestionToken: p.optional })), { name: "options", type: optionsType(m, s), hasQuestionToken: true }],
+          returnType: `Promise<${derived ? `${tablesName(s)}.${result}` : result}>`,
+          statements: `return this.invoke(${tablesName(s)}.${m.name}, [${m.params.map((p) => p.name).join(", ")}], options);`,
         });
       }
     }
@@ -50,12 +51,21 @@ export function emitClient(model: IdlModel): string {
   });
 }
 
-function methodDoc(m: MethodModel): string {
-  const options = m.filled.filter((x) => x.option).map((x) => `\`${x.option}\` to supply the ${x.wire} yourself`);
+/** The name client.ts imports a service's tables as: the service's, unless a parameter of it has that name. */
+function tablesName(s: ServiceModel): string {
+  return s.methods.some((m) => m.params.some((p) => p.name === s.name)) ? `${s.name}Tables` : s.name;
+}
+
+function methodDoc(m: MethodModel, s: ServiceModel): string {
+  const options = [
+    ...(s.auth === "fileToken" ? ["`fileName`, `fileExtension` and `attrs` for the attrs of the file"] : []),
+    ...m.filled.filter((x) => x.option).map((x) => `\`${x.option}\` to supply the ${x.wire} yourself`),
+  ];
   return [m.doc, "", ...m.params.map((p) => `@param ${p.name} ${p.doc}`), `@param options timeout (seconds) and signal${options.length > 0 ? `; ${options.join(", ")}` : ""}`].join("\n");
 }
 
-function optionsType(m: MethodModel): string {
+function optionsType(m: MethodModel, s: ServiceModel): string {
+  const base = s.auth === "fileToken" ? "FileOptions" : "CallOptions";
   const extra = m.filled.filter((f) => f.option !== undefined).map((f) => `${f.option}?: ${tsInput(f.type)}`);
-  return extra.length === 0 ? "CallOptions" : `CallOptions & { ${extra.join("; ")} }`;
+  return extra.length === 0 ? base : `${base} & { ${extra.join("; ")} }`;
 }

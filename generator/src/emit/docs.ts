@@ -14,11 +14,17 @@ function resultOf(m: MethodModel): string {
   return fields.length === 0 ? "void" : `{ ${fields.join(", ")} }`;
 }
 
+const authText = {
+  signed: "signed (the client adds pid, sign, salt, ts)",
+  none: "none",
+  fileToken: "file gate (the client first asks `filetoken` on the gateway, then sends the quest unsigned to the gate it names, with pid, the token and attrs holding the file's sign)",
+} as const;
+
 /** The Markdown API reference: services and methods, types, and every error code. */
 export function emitDocs(model: IdlModel): string {
   const out: string[] = [generatedHeader(model.sources, "<!--") + " -->", "", "# RTM API reference", ""];
   for (const s of model.services) {
-    out.push(`## Service \`${s.name}\``, "", s.doc, "", `Auth: ${s.auth === "signed" ? "signed (the client adds pid, sign, salt, ts)" : "none"}. Source: \`${s.file}\`.`, "");
+    out.push(`## Service \`${s.name}\``, "", s.doc, "", `Auth: ${authText[s.auth]}. Source: \`${s.file}\`.`, "");
     out.push("| method | FPNN | fixed | result | description |", "|---|---|---|---|---|");
     for (const m of s.methods) {
       const fixed = m.fixed.map((x) => `${x.wire}=${JSON.stringify(x.value)}`).join(", ");

@@ -48,9 +48,9 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
       continue;
     }
     const lines: string[] = [];
-    lines.push(m.params.length === 0 ? "params: {}," : `params: {\n${m.params.map((p) => `${docComment(p.doc)}${p.name}: ${paramEntry(p, type)},`).join("\n")}\n},`);
+    lines.push(paramsTable(m.params, type));
     if (m.filled.length > 0) lines.push(`filled: { ${m.filled.map((f) => f.wire).join(", ")} },`);
-    lines.push(`answer: ${answerOf(m)},`);
+    if (m.answer.length > 0) lines.push(`answer: ${answerOf(m)},`);
     if (m.hook) {
       const args = m.hook.args.length === 0 ? "" : `, args: { ${m.hook.args.map((a) => `${a.arg}: ${literal(a.param)}`).join(", ")} }`;
       lines.push(`hook: { name: ${literal(m.hook.name)}${args} },`);
@@ -70,8 +70,8 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
   }
 
   const name = upperFirst(service.name);
-  const bases = service.methods.filter((m) => m.base === undefined);
-  body.push(endpointTable(`${service.name}Endpoints`, `The ${service.name} methods a server implements, by FPNN method.`, bases));
+  const bases = service.methods.filter((m) => m.base === undefined && m.alternativeOf === undefined);
+  body.push(endpointTable(`${service.name}Endpoints`, `The ${service.name} methods a server implements, by FPNN method.`, bases, service.methods));
   body.push(`/** The handlers a ${service.name} server implements (registerHandlers). */\nexport type ${name}Handlers = Handlers<typeof ${service.name}Endpoints>;`);
   if (service.pushes.length > 0) {
     body.push(endpointTable(`${service.name}PushEndpoints`, `The ${service.name} pushes a client handles, by FPNN method.`, service.pushes));
@@ -80,11 +80,19 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
   body.push(`/** Every client method of the ${service.name} service, by SDK name. */\nexport const ${service.name}Methods = { ${service.methods.map((m) => m.name).join(", ")} } as const;`);
 
   return renderTs([service.file], (f) => {
-    const protocol = ["endpoints", "method", ...(body.some((b) => b.includes("returns<")) ? ["returns"] : []), "service", ...(service.methods.some((m) => m.base) ? ["variant"] : []), ...usedNames(body, wireHelperNames)];
+    const protocol = [...(body.some((b) => b.includes("alternatives(")) ? ["alternatives"] : []), "endpoints", "method", ...(body.some((b) => b.includes("returns<")) ? ["returns"] : []), "service", ...(service.methods.some((m) => m.base) ? ["variant"] : []), ...usedNames(body, wireHelperNames)];
     f.addImportDeclaration({ moduleSpecifier: "@rtmkit/protocol", namedImports: [...protocol, "type Handlers"] });
     for (const declaration of namedTypeImports(model, body)) f.addImportDeclaration(declaration);
     f.addStatements(`\n${body.join("\n\n")}`);
   });
+}
+
+/** The params table; a single parameter on one line, its doc inline. */
+function paramsTable(params: readonly ParamModel[], type: (m: ParamModel) => string): string {
+  if (params.length === 0) return "params: {},";
+  const entry = (p: ParamModel): string => `${p.name}: ${paramEntry(p, type)}`;
+  if (params.length === 1) return `params: { ${docComment(params[0]!.doc).trimEnd()} ${entry(params[0]!)} },`.replace("{  ", "{ ");
+  return `params: {\n${params.map((p) => `${docComment(p.doc)}${entry(p)},`).join("\n")}\n},`;
 }
 
 function paramEntry(p: ParamModel, type: (m: ParamModel) => string): string {
@@ -93,6 +101,7 @@ function paramEntry(p: ParamModel, type: (m: ParamModel) => string): string {
     ...(p.default !== undefined ? [`optional: true, default: ${literal(p.default)}`] : []),
     ...(p.min !== undefined ? [`min: ${p.min}`] : []),
     ...(p.max !== undefined ? [`max: ${p.max}`] : []),
+    ...(p.omitEmpty === true ? ["omitEmpty: true"] : []),
   ];
   return `[${literal(p.wire)}, ${type(p)}${options.length > 0 ? `, { ${options.join(", ")} }` : ""}]`;
 }
@@ -104,8 +113,13 @@ function answerTable(answer: readonly AnswerFieldModel[], type: (a: AnswerFieldM
   return `{\n${answer.map((a) => `${docComment(a.doc)}${a.wire}: ${entry(a)},`).join("\n")}\n}`;
 }
 
-function endpointTable(name: string, doc: string, methods: readonly MethodModel[]): string {
-  return `/** ${doc} */\nexport const ${name} = endpoints({\n${methods.map((m) => `${docComment(m.doc)}${m.fpnn}: ${m.name},`).join("\n")}\n});`;
+/** The endpoints table; a method sent in two forms (alternativeOf) is one endpoint taking the keys of both. */
+function endpointTable(name: string, doc: string, methods: readonly MethodModel[], all: readonly MethodModel[] = methods): string {
+  const entry = (m: MethodModel): string => {
+    const alternative = all.find((x) => x.alternativeOf === m.name);
+    return alternative === undefined ? m.name : `alternatives(${m.name}, ${alternative.name})`;
+  };
+  return `/** ${doc} */\nexport const ${name} = endpoints({\n${methods.map((m) => `${docComment(m.doc)}${m.fpnn}: ${entry(m)},`).join("\n")}\n});`;
 }
 
 /** The parameter a variant fixes, by its wire key. */

@@ -6,7 +6,7 @@ import type { TypeRef } from "../idl/type-expr.js";
 export function tsInput(t: TypeRef): string {
   switch (t.kind) {
     case "scalar":
-      return { int8: "number", int16: "number", int32: "number", int64: "Int64", bool: "boolean", string: "string", bytes: "Uint8Array" }[t.name];
+      return { int8: "number", int16: "number", int32: "number", int64: "Int64", bool: "boolean", string: "string", bytes: "Uint8Array | string" }[t.name];
     case "list":
       return `readonly ${wrap(tsInput(t.of))}[]`;
     case "set":
@@ -27,7 +27,7 @@ export function tsOutput(t: TypeRef): string {
     case "set":
       return `${wrap(tsOutput(t.of))}[]`;
     case "map":
-      return `Record<string, ${tsOutput(t.value)}>`;
+      return t.key.kind === "scalar" && t.key.name === "int64" ? `Map<bigint, ${tsOutput(t.value)}>` : `Record<string, ${tsOutput(t.value)}>`;
     default:
       return t.name;
   }

@@ -17,7 +17,7 @@ export function wireType(t: TypeRef, enumBits: (name: string) => number): string
     case "set":
       return `setOf(${wireType(t.of, enumBits)})`;
     case "map":
-      return `mapOf(${wireType(t.value, enumBits)})`;
+      return t.key.kind === "scalar" && t.key.name === "int64" ? `mapOf(${wireType(t.value, enumBits)}, "int64")` : `mapOf(${wireType(t.value, enumBits)})`;
     case "enum":
       return `enumOf(${JSON.stringify(t.name)}, ${enumBits(t.name)}, ${t.name})`;
     case "record":

@@ -22,6 +22,8 @@ export const paramSchema = z.strictObject({
   default: literal.optional(),
   min: z.number().optional(),
   max: z.number().optional(),
+  /** Leave the key out when the value is empty (an empty list or set, "", 0); servers then take the key as optional. */
+  omitEmpty: z.boolean().optional(),
 });
 
 export const answerFieldSchema = z.strictObject({
@@ -60,11 +62,13 @@ export const methodSchema = z.strictObject({
   answer: z.record(wireKey, answerFieldSchema),
   hook: hookSchema.optional(),
   result: identifier.optional(),
+  /** Another method of this service that sends the same FPNN method with other keys (setListen by ids / for all). */
+  alternativeOf: identifier.optional(),
 });
 
 export const serviceSchema = z.strictObject({
   service: identifier,
-  auth: z.enum(["signed", "none"]),
+  auth: z.enum(["signed", "none", "fileToken"]),
   doc: z.string(),
   variantSets: z.record(identifier, z.array(variantSchema).min(1)).optional(),
   filled: z.record(wireKey, filledSchema).optional(),

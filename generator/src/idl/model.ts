@@ -41,6 +41,7 @@ export interface ParamModel {
   readonly default?: unknown;
   readonly min?: number;
   readonly max?: number;
+  readonly omitEmpty?: boolean;
 }
 export interface FilledModel {
   readonly wire: string;
@@ -74,11 +75,13 @@ export interface MethodModel {
   readonly hook?: { readonly name: string; readonly args: readonly { readonly arg: string; readonly param: string }[] };
   /** Named result struct, or undefined when the result type is derived from the answer. */
   readonly result?: string;
+  /** The method whose FPNN method this one sends too, with other keys; the server has one endpoint for both. */
+  readonly alternativeOf?: string;
 }
 export interface ServiceModel {
   readonly name: string;
   readonly file: string;
-  readonly auth: "signed" | "none";
+  readonly auth: "signed" | "none" | "fileToken";
   readonly doc: string;
   readonly methods: readonly MethodModel[];
   /** Server -> client quests. */
@@ -337,7 +340,12 @@ function buildService(
     if (spec.result !== undefined && !structs.has(spec.result)) src.report([...at, "result"], `unknown struct "${spec.result}"`);
     else if (spec.result !== undefined && !hook) checkResult(src, [...at, "result"], structs.get(spec.result)!, answer, filled);
 
-    if (fpnnSeen.has(`${direction} ${spec.fpnn}`)) src.report([...at, "fpnn"], `FPNN method "${spec.fpnn}" is already described in this service`);
+    if (spec.alternativeOf !== undefined) {
+      const other = methods.find((x) => x.name === spec.alternativeOf);
+      if (other === undefined) src.report([...at, "alternativeOf"], `no earlier method "${spec.alternativeOf}" in this service`);
+      else if (other.fpnn !== spec.fpnn) src.report([...at, "alternativeOf"], `"${spec.alternativeOf}" sends ${other.fpnn}, not ${spec.fpnn}`);
+      if (spec.variants !== undefined) src.report([...at, "variants"], "an alternative form has no variants");
+    } else if (fpnnSeen.has(`${direction} ${spec.fpnn}`)) src.report([...at, "fpnn"], `FPNN method "${spec.fpnn}" is already described in this service (another form of it says alternativeOf)`);
     fpnnSeen.add(`${direction} ${spec.fpnn}`);
 
     const base: MethodModel = {
@@ -351,6 +359,7 @@ function buildService(
       answer,
       ...(hook ? { hook } : {}),
       ...(spec.result !== undefined ? { result: spec.result } : {}),
+      ...(spec.alternativeOf !== undefined ? { alternativeOf: spec.alternativeOf } : {}),
     };
     addMethod(base, at);
 
@@ -409,6 +418,7 @@ function buildParams(
       ...(p.default !== undefined ? { default: p.default } : {}),
       ...(p.min !== undefined ? { min: p.min } : {}),
       ...(p.max !== undefined ? { max: p.max } : {}),
+      ...(p.omitEmpty === true ? { omitEmpty: true } : {}),
     };
   });
 }

@@ -39,6 +39,7 @@ export function parseType(text: string, lookup: (name: string) => NamedKind | un
     if (name === "map") {
       expect("<");
       const key = parse();
+      if (formatType(key) !== "string" && formatType(key) !== "int64") throw new Error(`map keys are string or int64 (decimal ids on the wire), not ${formatType(key)}`);
       expect(",");
       const value = parse();
       expect(">");

@@ -1,5 +1,5 @@
 import { StrBytes } from "@rtmkit/fpnn";
-import { intRange, isInt64, toBigInt64 } from "./int64.js";
+import { intRange, isDecimalInt64, isInt64, toBigInt64 } from "./int64.js";
 import type { Bounds } from "./schemas.js";
 import type { WireType } from "./wire-type.js";
 
@@ -27,7 +27,7 @@ export function inputCheck(type: WireType, bounds?: Bounds): Check {
     case "string":
       return (v) => typeof v === "string";
     case "bytes":
-      return (v) => v instanceof Uint8Array;
+      return (v) => v instanceof Uint8Array || typeof v === "string";
     case "enum": {
       const values: readonly unknown[] = type.values;
       return (v) => values.includes(v);
@@ -45,7 +45,8 @@ export function inputCheck(type: WireType, bounds?: Bounds): Check {
     }
     case "map": {
       const item = inputCheck(type.value);
-      return (v) => isPlainRecord(v) && Object.values(v).every(item);
+      const key = type.key === "int64" ? isDecimalInt64 : () => true;
+      return (v) => isPlainRecord(v) && Object.entries(v).every(([k, x]) => key(k) && item(x));
     }
     case "record": {
       const items = type.fields.map(([, field]) => inputCheck(field));
@@ -80,7 +81,7 @@ const readAnswerString: Reader = (v) => (typeof v === "string" || v instanceof S
 
 /**
  * The fast reader of a wire type. `answer`: a value a server is about to send (strings may be StrBytes,
- * 64-bit integers stay as given). Types without a fast reader (bytes, maps) give UNREAD for every value.
+ * 64-bit integers stay as given). Bytes have no fast reader: they give UNREAD for every value.
  */
 export function wireReader(type: WireType, answer = false): Reader {
   switch (type.kind) {
@@ -118,6 +119,21 @@ export function wireReader(type: WireType, answer = false): Reader {
           const x = items[i]!(v[i]);
           if (x === UNREAD) return UNREAD;
           out[i] = x;
+        }
+        return out;
+      };
+    }
+    case "map": {
+      const item = wireReader(type.value, answer);
+      const asMap = type.key === "int64" && !answer;
+      return (v) => {
+        if (!isPlainRecord(v)) return UNREAD;
+        const out: Record<string, unknown> | Map<bigint, unknown> = asMap ? new Map() : {};
+        for (const k in v) {
+          const x = item(v[k]);
+          if (x === UNREAD || (type.key === "int64" && !isDecimalInt64(k))) return UNREAD;
+          if (asMap) (out as Map<bigint, unknown>).set(BigInt(k), x);
+          else (out as Record<string, unknown>)[k] = x;
         }
         return out;
       };

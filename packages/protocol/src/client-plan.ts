@@ -1,3 +1,4 @@
+import { StrBytes } from "@rtmkit/fpnn";
 import { z } from "zod";
 import { inputCheck, UNREAD, wireReader, type Check, type Reader } from "./checks.js";
 import type { AnyMethod } from "./method.js";
@@ -7,6 +8,17 @@ import { firstIssue, inputSchema, objectSchema } from "./schemas.js";
 export interface CallOptions {
   timeout?: number;
   signal?: AbortSignal;
+}
+
+/**
+ * Options of a call of a "fileToken" service (a file send): CallOptions, and what the client writes into the
+ * attrs of the file besides its sign. The extension defaults to the text after the last "." of the name.
+ */
+export interface FileOptions extends CallOptions {
+  fileName?: string;
+  fileExtension?: string;
+  /** Your own attributes of the file message. */
+  attrs?: Readonly<Record<string, string>>;
 }
 
 /** A client's post-processing step named by the IDL (`hook:`): the mapped result and the named arguments in, the result out. */
@@ -27,6 +39,13 @@ export interface ArgumentIssue {
 /** What `CallPlan.result` gives for an answer that does not match the table; `answerIssue` words it. */
 export const ANSWER_MISMATCH = Symbol("answer mismatch");
 
+type ParamWrite = "asIs" | "bytes" | "omitEmpty";
+
+/** What an omitEmpty parameter leaves out: an empty list or set, an empty string, 0. */
+function isEmpty(value: unknown): boolean {
+  return value === 0 || value === 0n || value === "" || (Array.isArray(value) && value.length === 0);
+}
+
 interface PlannedFilled {
   readonly wire: string;
   readonly option: string | undefined;
@@ -42,6 +61,8 @@ export class CallPlan {
   readonly #method: AnyMethod;
   readonly #checks: readonly Check[];
   readonly #optional: readonly boolean[];
+  /** Per parameter, how fill() writes a value other than as is; undefined when every value goes as is. */
+  readonly #writes: readonly ParamWrite[] | undefined;
   readonly #filled: readonly PlannedFilled[];
   readonly #readers: readonly Reader[];
   readonly #returned: readonly string[];
@@ -56,6 +77,8 @@ export class CallPlan {
     this.#method = d;
     this.#checks = d.params.map((p) => inputCheck(p.type, p.bounds));
     this.#optional = d.params.map((p) => p.optional);
+    const writes = d.params.map((p): ParamWrite => (p.type.kind === "bytes" ? "bytes" : p.omitEmpty ? "omitEmpty" : "asIs"));
+    this.#writes = writes.every((w) => w === "asIs") ? undefined : writes;
     this.#filled = d.filled.map((f) => {
       const generate = parts.ids[f.generate];
       if (generate === undefined) throw new Error(`${d.name}: the IDL names id generator "${f.generate}", which this client does not have`);
@@ -108,9 +131,17 @@ export class CallPlan {
     const fixed = d.fixed;
     for (let i = 0; i < fixed.length; i++) payload[fixed[i]![0]] = fixed[i]![1];
     const params = d.params;
+    const writes = this.#writes;
     for (let i = 0; i < params.length; i++) {
-      const value = args[i] ?? params[i]!.default;
-      if (value !== undefined) payload[params[i]!.wire] = value instanceof Set ? [...(value as Set<unknown>)] : value;
+      let value = args[i] ?? params[i]!.default;
+      if (value === undefined) continue;
+      if (value instanceof Set) value = [...(value as Set<unknown>)];
+      if (writes !== undefined) {
+        // Bytes travel as a str holding them, as RTM's C++ SDK sends a std::string (docs/protocol/rtm-wire.md).
+        if (writes[i] === "bytes" && value instanceof Uint8Array) value = new StrBytes(value);
+        else if (writes[i] === "omitEmpty" && isEmpty(value)) continue;
+      }
+      payload[params[i]!.wire] = value;
     }
     const filled = this.#filled;
     for (let i = 0; i < filled.length; i++) {

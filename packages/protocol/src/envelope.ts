@@ -64,3 +64,14 @@ export interface SignedAuth {
   salt: bigint;
   ts: number;
 }
+
+/**
+ * The auth keys of a file-gate quest (a "fileToken" service), as a server reads them: the token `filetoken`
+ * gave, and attrs, the JSON text that holds the file's sign (lowercase hex MD5 of "<md5 hex of the file>:<token>").
+ * pid is absent when the peer is RTM's Node SDK, which does not send it.
+ */
+export interface FileTokenAuth {
+  pid?: number;
+  token: string;
+  attrs: string;
+}

@@ -1,18 +1,21 @@
-import { FpnnError, FpnnErrorCode, type FpnnClient, type FpnnServer, type Payload, type QuestContext, type QuestHandler } from "@rtmkit/fpnn";
+import { FpnnError, FpnnErrorCode, FrameFlag, topLevelStrBytes, type FpnnClient, type FpnnServer, type Frame, type Payload, type QuestContext, type QuestHandler } from "@rtmkit/fpnn";
 import type { z } from "zod";
 import { UNREAD, wireReader, type Reader } from "./checks.js";
-import type { SignedAuth } from "./envelope.js";
+import type { FileTokenAuth, SignedAuth } from "./envelope.js";
 import { int32, int64, string, type WireType } from "./wire-type.js";
-import type { AnswerValue, AnyMethod, AuthOf, Endpoints, RequestOf } from "./method.js";
+import type { AnswerValue, AnyMethod, Auth, AuthOf, Endpoints, RequestOf } from "./method.js";
 import { firstIssue, objectSchema, wireSchema } from "./schemas.js";
 
 /** The context of a handled quest (the connection, the method, the frame as received). */
 export type HandlerContext = QuestContext;
 
-/** One typed handler: the checked request (by wire key, 64-bit integers as bigint), the auth keys of a signed method, the context. */
+/** The auth keys a handler of a method gets, by its service's auth. */
+export type AuthKeysOf<D> = AuthOf<D> extends "signed" ? SignedAuth : AuthOf<D> extends "fileToken" ? FileTokenAuth : undefined;
+
+/** One typed handler: the checked request (by wire key, 64-bit integers as bigint), the auth keys of its service, the context. */
 export type Handler<D> = (
   request: RequestOf<D>,
-  auth: AuthOf<D> extends "signed" ? SignedAuth : undefined,
+  auth: AuthKeysOf<D>,
   context: HandlerContext,
 ) => AnswerValue<D> | Promise<AnswerValue<D>>;
 
@@ -55,12 +58,11 @@ interface KeyPlan {
   schema?: z.ZodType;
 }
 
-const signedAuthKeys: readonly KeyPlan[] = [
-  keyPlan("pid", int32, false),
-  keyPlan("sign", string, false),
-  keyPlan("salt", int64, false),
-  keyPlan("ts", int32, false),
-];
+const authKeys: Readonly<Record<Auth, readonly KeyPlan[] | undefined>> = {
+  signed: [keyPlan("pid", int32, false), keyPlan("sign", string, false), keyPlan("salt", int64, false), keyPlan("ts", int32, false)],
+  fileToken: [keyPlan("pid", int32, true), keyPlan("token", string, false), keyPlan("attrs", string, false)],
+  none: undefined,
+};
 
 function keyPlan(key: string, type: WireType, optional: boolean): KeyPlan {
   return { key, type, read: wireReader(type), optional };
@@ -69,7 +71,7 @@ function keyPlan(key: string, type: WireType, optional: boolean): KeyPlan {
 /** The keys a request of an endpoint carries: its parameters (fixed ones included) and its filled fields. */
 function requestKeys(d: AnyMethod): KeyPlan[] {
   const base: AnyMethod = d.base ?? d;
-  return [...base.params.map((p) => keyPlan(p.wire, p.type, p.optional)), ...base.filled.map((f) => keyPlan(f.wire, f.type, false))];
+  return [...base.params.map((p) => keyPlan(p.wire, p.type, p.optional || p.omitEmpty)), ...base.filled.map((f) => keyPlan(f.wire, f.type, false))];
 }
 
 /**
@@ -99,12 +101,12 @@ export function registerImplementation(target: HandlerTarget, implementation: Im
     }
     const handler = (implementationOf as (request: unknown, auth: unknown, context: HandlerContext) => Payload | Promise<Payload>).bind(handlers);
     const keys = requestKeys(d);
-    const authKeys = d.service.auth === "signed" ? signedAuthKeys : undefined;
+    const auth = authKeys[d.service.auth as Auth];
     const answer = options.validateAnswers ? answerCheck(d) : undefined;
     register(fpnn, (payload, context) => {
-      const auth = authKeys === undefined ? undefined : readKeys(fpnn, authKeys, payload, options);
-      const request = readKeys(fpnn, keys, payload, options);
-      const result = handler(request, auth, context);
+      const credentials = auth === undefined ? undefined : readKeys(fpnn, auth, payload, context.frame, options);
+      const request = readKeys(fpnn, keys, payload, context.frame, options);
+      const result = handler(request, credentials, context);
       return answer === undefined ? result : result instanceof Promise ? result.then(answer) : answer(result);
     });
   }
@@ -112,13 +114,17 @@ export function registerImplementation(target: HandlerTarget, implementation: Im
 }
 
 /** The request's values by key, read by the plans (zod words a refusal); throws the error answer. */
-function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, codes: { missingCode: number; invalidCode: number }): Record<string, unknown> {
+function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, frame: Frame, codes: { missingCode: number; invalidCode: number }): Record<string, unknown> {
   const value: Record<string, unknown> = {};
   for (const k of keys) {
     const raw = payload[k.key];
     if (raw === undefined || raw === null) {
       if (k.optional) continue;
       throw new FpnnError(codes.missingCode, `${method}: missing parameter "${k.key}"`, { method });
+    }
+    if (k.type.kind === "bytes" && (typeof raw === "string" || raw instanceof Uint8Array)) {
+      value[k.key] = sentBytes(k.key, raw, frame);
+      continue;
     }
     const read = k.read(raw);
     if (read !== UNREAD) {
@@ -132,6 +138,18 @@ function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, co
   }
   return value;
 }
+
+/**
+ * The bytes of a bytes key as the peer sent them, copied out of the frame. RTM's C++ SDK sends bytes (files,
+ * audio) as a msgpack str, whose decoded text lost every invalid UTF-8 sequence: they are read from the frame.
+ */
+function sentBytes(key: string, raw: string | Uint8Array, frame: Frame): Uint8Array {
+  if (raw instanceof Uint8Array) return raw.slice();
+  const str = frame.flag === FrameFlag.Msgpack ? topLevelStrBytes(frame.bytes, frame.payloadStart, frame.payloadEnd, key) : undefined;
+  return str === undefined ? textEncoder.encode(raw) : str.slice();
+}
+
+const textEncoder = new TextEncoder();
 
 /** Checks a handler's answer against the table; throws on a mismatch (a bug of the handler: answered 20001). */
 function answerCheck(d: AnyMethod): (answer: Payload) => Payload {

@@ -1,4 +1,4 @@
-export { INT64_EXPECTED, INT64_MAX, INT64_MIN, intRange, isInt64, toBigInt64, type Int64 } from "./int64.js";
+export { INT64_EXPECTED, INT64_MAX, INT64_MIN, intRange, isDecimalInt64, isInt64, toBigInt64, type Int64 } from "./int64.js";
 export {
   bool,
   bytes,
@@ -21,6 +21,7 @@ export {
   type Int64Type,
   type IntType,
   type ListType,
+  type MapKey,
   type MapType,
   type OutOf,
   type RecordField,
@@ -30,6 +31,7 @@ export {
   type WireType,
 } from "./wire-type.js";
 export {
+  alternatives,
   endpoints,
   method,
   returns,
@@ -51,7 +53,7 @@ export {
 } from "./method.js";
 export { inputCheck, wireReader, UNREAD, type Check, type Reader } from "./checks.js";
 export { inputSchema, wireSchema, objectSchema, type Bounds } from "./schemas.js";
-export { CallPlan, ANSWER_MISMATCH, argsSchema, type ArgumentIssue, type CallOptions, type ClientParts, type Hook } from "./client-plan.js";
-export { computeSign, Signer, type SignedAuth } from "./envelope.js";
-export { implement, registerHandlers, registerImplementation, type Handler, type Implementation, type HandlerContext, type Handlers, type HandlerTarget, type RegisterOptions } from "./handlers.js";
+export { CallPlan, ANSWER_MISMATCH, argsSchema, type ArgumentIssue, type CallOptions, type ClientParts, type FileOptions, type Hook } from "./client-plan.js";
+export { computeSign, Signer, type FileTokenAuth, type SignedAuth } from "./envelope.js";
+export { implement, registerHandlers, registerImplementation, type AuthKeysOf, type Handler, type Implementation, type HandlerContext, type Handlers, type HandlerTarget, type RegisterOptions } from "./handlers.js";
 export { packageVersion } from "./package-version.js";

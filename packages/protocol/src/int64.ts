@@ -28,3 +28,10 @@ export function toBigInt64(value: unknown): bigint | undefined {
 export function intRange(bits: 8 | 16 | 32): { readonly min: number; readonly max: number } {
   return { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 };
 }
+
+const DECIMAL = /^-?(0|[1-9][0-9]{0,18})$/;
+
+/** Whether a text is the decimal form of an int64 (how RTM keys maps by uid or room id). */
+export function isDecimalInt64(text: string): boolean {
+  return DECIMAL.test(text) && isInt64(BigInt(text));
+}

@@ -6,8 +6,12 @@ import type { AnswerOf, OutOf, WireType } from "./wire-type.js";
  * spec. Descriptors are plain data; checks.ts, schemas.ts, client-plan.ts and handlers.ts interpret them.
  */
 
-/** "signed": every quest carries pid, sign, salt and ts (envelope.ts); "none": no auth keys (server pushes). */
-export type Auth = "signed" | "none";
+/**
+ * "signed": every quest carries pid, sign, salt and ts (envelope.ts); "none": no auth keys (server pushes);
+ * "fileToken": the quest goes to the file gate that `filetoken` names, carrying pid, the token it gave and
+ * attrs holding the file's sign (FileTokenAuth).
+ */
+export type Auth = "signed" | "none" | "fileToken";
 
 export interface ServiceInfo<S extends Auth = Auth> {
   readonly name: string;
@@ -24,6 +28,8 @@ export interface ParamOptions extends Bounds {
   readonly optional?: boolean;
   /** Sent when the caller leaves an optional parameter undefined. */
   readonly default?: unknown;
+  /** An empty value (an empty list or set, "", 0) is not sent: the key is left out, and a server takes it as optional. */
+  readonly omitEmpty?: boolean;
 }
 /** A parameter: its wire key, its type, and options. */
 export type ParamSpec = readonly [wire: string, type: WireType, options?: ParamOptions];
@@ -57,7 +63,8 @@ type FilledTable = Readonly<Record<string, FilledSpec>>;
 export interface MethodSpec<R, P extends ParamTable, A extends AnswerTable, F extends FilledTable> {
   readonly params: P;
   readonly filled?: F;
-  readonly answer: A;
+  /** The answer's fields by wire key (absent: an empty answer). */
+  readonly answer?: A;
   /** A post-processing step of the client, by name; args: the hook's argument names -> parameter names. */
   readonly hook?: { readonly name: string; readonly args?: Readonly<Record<string, keyof P & string>> };
   /** The result type (void when absent). */
@@ -73,6 +80,7 @@ export interface Param {
   readonly type: WireType;
   readonly optional: boolean;
   readonly default: unknown;
+  readonly omitEmpty: boolean;
   readonly bounds: Bounds | undefined;
 }
 export interface AnswerField {
@@ -133,9 +141,9 @@ export function method<R = void, const P extends ParamTable = {}, const A extend
 ): MethodDescriptor<R, P, A, F, S> {
   const params = Object.entries(spec.params).map(([name, [wire, type, options]]): Param => {
     const bounds = options?.min !== undefined || options?.max !== undefined ? { min: options.min, max: options.max } : undefined;
-    return { name, wire, type, optional: options?.optional === true, default: options?.default, bounds };
+    return { name, wire, type, optional: options?.optional === true, default: options?.default, omitEmpty: options?.omitEmpty === true, bounds };
   });
-  const answer = Object.entries(spec.answer).map(([wire, field]): AnswerField => {
+  const answer = Object.entries(spec.answer ?? {}).map(([wire, field]): AnswerField => {
     if (!Array.isArray(field)) return { wire, name: wire, type: field as WireType, optional: false };
     const [name, type, options] = field as Extract<AnswerSpec, readonly unknown[]>;
     return { wire, name, type, optional: options?.optional === true };
@@ -163,6 +171,22 @@ export function variant<D extends AnyMethod>(base: D, name: string, fixed: Reado
   }) as D;
 }
 
+type AllOptional<P> = { readonly [K in keyof P]: P[K] extends readonly [infer W, infer T, ...unknown[]] ? readonly [W, T, { readonly optional: true }] : never };
+type ParamsOf<D> = SpecOf<D>["params"];
+
+/**
+ * The endpoint of an FPNN method the client reaches through two methods that send different keys (setlisten:
+ * by ids or for everything): every key of either, each optional. What a server registers; clients call the forms.
+ */
+export function alternatives<A extends AnyMethod, B extends AnyMethod>(
+  a: A,
+  b: B,
+): MethodDescriptor<void, AllOptional<ParamsOf<A> & ParamsOf<B>>, SpecOf<A>["answer"], SpecOf<A>["filled"], SpecOf<A>["auth"]> {
+  if (a.fpnn !== b.fpnn) throw new Error(`alternatives: ${a.name} sends ${a.fpnn}, ${b.name} sends ${b.fpnn}`);
+  const params = [...a.params, ...b.params.filter((p) => !a.params.some((q) => q.wire === p.wire))].map((p) => ({ ...p, optional: true }));
+  return Object.freeze({ ...a, params, base: undefined });
+}
+
 /** The FPNN methods of one service side, by FPNN name: what a server (or a client, for pushes) registers handlers for. */
 export type Endpoints = Readonly<Record<string, AnyMethod>>;
 
@@ -174,7 +198,8 @@ export function endpoints<const E extends Endpoints>(table: E): E {
 // Type-level views of a descriptor.
 
 type SpecOf<D> = NonNullable<D extends MethodDescriptor<infer R, infer P, infer A, infer F, infer S> ? Spec<R, P, A, F, S> : never>;
-type Optional = readonly [string, WireType, { readonly optional: true }];
+/** A key a request may lack: an optional parameter's, or one left out when empty. */
+type Optional = readonly [string, WireType, { readonly optional: true } | { readonly omitEmpty: true }];
 type TypeOfAnswer<T> = T extends readonly [string, infer W, ...unknown[]] ? W : T;
 type Flat<T> = { [K in keyof T]: T[K] } & {};
 

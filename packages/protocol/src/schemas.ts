@@ -1,7 +1,7 @@
 import { StrBytes } from "@rtmkit/fpnn";
 import { z } from "zod";
-import { INT64_EXPECTED, INT64_MAX, INT64_MIN, intRange } from "./int64.js";
-import type { WireType } from "./wire-type.js";
+import { INT64_EXPECTED, INT64_MAX, INT64_MIN, intRange, isDecimalInt64 } from "./int64.js";
+import type { MapKey, WireType } from "./wire-type.js";
 
 /**
  * zod schemas derived from wire types: the validators rtmkit promises its users, and the wording of every
@@ -48,7 +48,7 @@ export function inputSchema(type: WireType, bounds?: Bounds): z.ZodType {
       schema = z.string({ error: "expected a string" });
       break;
     case "bytes":
-      schema = z.instanceof(Uint8Array, { error: "expected a Uint8Array" });
+      schema = z.union([z.instanceof(Uint8Array), z.string()], { error: "expected a Uint8Array or a string" });
       break;
     case "enum":
       schema = z.literal(type.values, { error: `expected a ${type.name}: ${type.values.join(", ")}` });
@@ -60,7 +60,7 @@ export function inputSchema(type: WireType, bounds?: Bounds): z.ZodType {
       schema = z.preprocess((v) => (v instanceof Set ? [...v] : v), z.array(inputSchema(type.of), { error: "expected an array or a Set" }));
       break;
     case "map":
-      schema = z.record(z.string(), inputSchema(type.value));
+      schema = z.record(mapKey(type.key), inputSchema(type.value));
       break;
     case "record":
       schema = z.tuple(type.fields.map(([, field]) => inputSchema(field)) as [z.ZodType]);
@@ -103,11 +103,17 @@ export function wireSchema(type: WireType, answer = false): z.ZodType {
     case "list":
     case "set":
       return z.array(wireSchema(type.of, answer));
-    case "map":
-      return z.record(z.string(), wireSchema(type.value, answer));
+    case "map": {
+      const map = z.record(mapKey(type.key), wireSchema(type.value, answer));
+      return type.key === "int64" && !answer ? map.transform((m) => new Map(Object.entries(m).map(([k, v]) => [BigInt(k), v]))) : map;
+    }
     case "record":
       return z.tuple(type.fields.map(([, field]) => wireSchema(field, answer)) as [z.ZodType]);
   }
+}
+
+function mapKey(key: MapKey): z.ZodType<string> {
+  return key === "int64" ? z.string().refine(isDecimalInt64, { error: "expected the decimal text of an int64 as key" }) : z.string();
 }
 
 /** A zod schema of a map of wire keys (a request or an answer), each field optional or not. */

@@ -20,6 +20,7 @@ export interface BoolType {
 export interface StringType {
   readonly kind: "string";
 }
+/** Bytes: a caller passes a Uint8Array, or a string that travels as its text (a URL where RTM takes either). */
 export interface BytesType {
   readonly kind: "bytes";
 }
@@ -39,11 +40,16 @@ export interface SetType<E extends WireType = WireType> {
   readonly kind: "set";
   readonly of: E;
 }
-/** A map with string keys. */
-export interface MapType<V extends WireType = WireType> {
+/**
+ * A map. Its wire keys are strings; with `key` int64 they are decimal ids (RTM keys maps by uid or room id
+ * that way), read as a Map with bigint keys.
+ */
+export interface MapType<V extends WireType = WireType, K extends MapKey = MapKey> {
   readonly kind: "map";
+  readonly key: K;
   readonly value: V;
 }
+export type MapKey = "string" | "int64";
 export type RecordField = readonly [name: string, type: WireType];
 /** A fixed-order row that travels as a msgpack array (a history row). */
 export interface RecordType<F extends readonly RecordField[] = readonly RecordField[]> {
@@ -66,8 +72,8 @@ export function listOf<const E extends WireType>(of: E): ListType<E> {
 export function setOf<const E extends WireType>(of: E): SetType<E> {
   return { kind: "set", of };
 }
-export function mapOf<const V extends WireType>(value: V): MapType<V> {
-  return { kind: "map", value };
+export function mapOf<const V extends WireType, const K extends MapKey = "string">(value: V, key: K = "string" as K): MapType<V, K> {
+  return { kind: "map", key, value };
 }
 /** The wire type of an enum object generated from the IDL (`{ Chat: 30, ... } as const`). */
 export function enumOf<const E extends Readonly<Record<string, number>>>(name: string, bits: 8 | 16 | 32, values: E): EnumType<E[keyof E]> {
@@ -87,7 +93,7 @@ export type InOf<T> = T extends IntType
       : T extends StringType
         ? string
         : T extends BytesType
-          ? Uint8Array
+          ? Uint8Array | string
           : T extends EnumType<infer V>
             ? V
             : T extends SetType<infer E>
@@ -98,8 +104,12 @@ export type InOf<T> = T extends IntType
                   ? Readonly<Record<string, InOf<V>>>
                   : never;
 
-/** A decoded value of type T, with 64-bit integers as I64 and strings as Str; enums are their integer. */
-type WireValue<T, I64, Str> = T extends IntType | EnumType
+/**
+ * A decoded value of type T, with 64-bit integers as I64 and strings as Str; enums are their integer.
+ * `Read`: as a reader gives it (a map keyed by int64 as a Map with bigint keys), else as it is written
+ * (every map as a record with string keys).
+ */
+type WireValue<T, I64, Str, Read extends boolean> = T extends IntType | EnumType
   ? number
   : T extends Int64Type
     ? I64
@@ -110,21 +120,23 @@ type WireValue<T, I64, Str> = T extends IntType | EnumType
         : T extends BytesType
           ? Uint8Array
           : T extends ListType<infer E> | SetType<infer E>
-            ? WireValue<E, I64, Str>[]
-            : T extends MapType<infer V>
-              ? Record<string, WireValue<V, I64, Str>>
+            ? WireValue<E, I64, Str, Read>[]
+            : T extends MapType<infer V, infer K>
+              ? [Read, K] extends [true, "int64"]
+                ? Map<bigint, WireValue<V, I64, Str, Read>>
+                : Record<string, WireValue<V, I64, Str, Read>>
               : T extends RecordType<infer F>
-                ? { -readonly [I in keyof F]: WireValue<F[I][1], I64, Str> }
+                ? { -readonly [I in keyof F]: WireValue<F[I][1], I64, Str, Read> }
                 : never;
 
-/** What a checked wire value of type T is: 64-bit integers as bigint. */
-export type OutOf<T> = WireValue<T, bigint, string>;
+/** What a checked wire value of type T is: 64-bit integers as bigint, maps keyed by int64 as Map<bigint, V>. */
+export type OutOf<T> = WireValue<T, bigint, string, true>;
 
 /**
  * What a server handler may answer for type T: 64-bit integers as bigint or number, strings as text or
- * as the raw bytes of a str kept as a peer sent them (StrBytes).
+ * as the raw bytes of a str kept as a peer sent them (StrBytes), maps as records with string keys.
  */
-export type AnswerOf<T> = WireValue<T, Int64, string | StrBytes>;
+export type AnswerOf<T> = WireValue<T, Int64, string | StrBytes, false>;
 
 /** The IDL spelling of a type, for messages: int64, set<int8>, list<HistoryRow>. */
 export function typeName(type: WireType): string {
@@ -135,7 +147,7 @@ export function typeName(type: WireType): string {
     case "set":
       return `${type.kind}<${typeName(type.of)}>`;
     case "map":
-      return `map<string, ${typeName(type.value)}>`;
+      return `map<${type.key}, ${typeName(type.value)}>`;
     case "enum":
     case "record":
       return type.name;

@@ -400,7 +400,6 @@ export const deleteMessage = method(chatService, "deleteMessage", "delmsg", "Del
     /** where the message was sent */
     messageCategory: ["type", enumOf("MessageCategory", 8, MessageCategory)],
   },
-  answer: {},
 });
 
 /**
@@ -456,7 +455,6 @@ export const pushMessage = method(chatPush, "pushMessage", "pushmsg", "A P2P mes
     /** server time of the message, ms */
     mtime: ["mtime", int64],
   },
-  answer: {},
 });
 
 /** Result of getMessageNum. */
