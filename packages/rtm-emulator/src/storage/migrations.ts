@@ -52,6 +52,70 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "history index in memory",
     sql: "DROP INDEX messages_history",
   },
+  {
+    version: 3,
+    name: "social: friends, blacks, users, data, tokens, devices",
+    // Rows made only of ids and times are WITHOUT ROWID (the primary key is the table); rows with
+    // strings of any length (user_info, user_data) keep a rowid so a large value does not bloat the key's B-tree.
+    // Friendship is stored in both directions, so every list is one range of its primary key.
+    // push_options.mtypes is a JSON array, ascending; '[]' means every message type.
+    sql: `
+      CREATE TABLE friends (
+        pid    INTEGER NOT NULL,
+        uid    INTEGER NOT NULL,
+        friend INTEGER NOT NULL,
+        PRIMARY KEY (pid, uid, friend)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE blacks (
+        pid   INTEGER NOT NULL,
+        owner INTEGER NOT NULL,
+        black INTEGER NOT NULL,
+        PRIMARY KEY (pid, owner, black)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE project_blacks (
+        pid   INTEGER NOT NULL,
+        uid   INTEGER NOT NULL,
+        until INTEGER NOT NULL,
+        PRIMARY KEY (pid, uid)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE user_info (
+        pid   INTEGER NOT NULL,
+        uid   INTEGER NOT NULL,
+        oinfo TEXT NOT NULL,
+        pinfo TEXT NOT NULL,
+        PRIMARY KEY (pid, uid)
+      ) STRICT;
+      CREATE TABLE user_tokens (
+        pid   INTEGER NOT NULL,
+        uid   INTEGER NOT NULL,
+        token TEXT NOT NULL,
+        PRIMARY KEY (pid, uid)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE user_data (
+        pid INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        val TEXT NOT NULL,
+        PRIMARY KEY (pid, uid, key)
+      ) STRICT;
+      CREATE TABLE devices (
+        pid         INTEGER NOT NULL,
+        devicetoken TEXT NOT NULL,
+        uid         INTEGER NOT NULL,
+        apptype     TEXT NOT NULL,
+        PRIMARY KEY (pid, devicetoken)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX devices_by_user ON devices (pid, uid);
+      CREATE TABLE push_options (
+        pid    INTEGER NOT NULL,
+        uid    INTEGER NOT NULL,
+        type   INTEGER NOT NULL,
+        xid    INTEGER NOT NULL,
+        mtypes TEXT NOT NULL CHECK (json_valid(mtypes)),
+        PRIMARY KEY (pid, uid, type, xid)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 const MIGRATIONS_TABLE = `
