@@ -58,12 +58,13 @@ describe("online presence", () => {
     }
   });
 
-  it("more than 200 uids -> 200032 naming uids; 200 is accepted", async () => {
+  it("more than 200 uids, counted as sent -> 200032 naming uids; 200 is accepted", async () => {
     const { users } = setup();
     users.setOnline(PID, 200n, true);
     expect(await codeOf(() => users.getonlineusers(PID, { uids: ids(201) }))).toBe(RtmErrorCode.TooManyItemsInParameters);
     expect(() => users.getonlineusers(PID, { uids: ids(201) })).toThrow("uids has 201 ids, the limit is 200");
     expect(users.getonlineusers(PID, { uids: ids(200) })).toEqual({ uids: [200n] });
+    expect(await codeOf(() => users.getonlineusers(PID, { uids: Array<bigint>(201).fill(200n) }))).toBe(RtmErrorCode.TooManyItemsInParameters);
   });
 });
 

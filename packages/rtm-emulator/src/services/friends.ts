@@ -69,7 +69,7 @@ class PairTable {
 
 /**
  * Friends and blacklists. Friendship is mutual (adding b to a's friends makes a one of b's); a
- * blacklist is one user's own: a owner who blacks X refuses X's messages, X can still be messaged.
+ * blacklist is one user's own: an owner who blacks X refuses X's messages and can still message X.
  * The two are independent: blacking a friend keeps the friendship.
  */
 export class FriendsService {
