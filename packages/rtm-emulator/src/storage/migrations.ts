@@ -116,6 +116,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: "groups, rooms, rtc",
+    // WITHOUT ROWID: every lookup goes by the primary key, so the table itself is the index. `until` is ms;
+    // a ban target of 0 holds in every group (room). Flags are 0/1.
+    sql: `
+      CREATE TABLE group_members (pid INTEGER NOT NULL, gid INTEGER NOT NULL, uid INTEGER NOT NULL, PRIMARY KEY (pid, gid, uid)) STRICT, WITHOUT ROWID;
+      CREATE INDEX group_members_by_user ON group_members (pid, uid, gid);
+      CREATE TABLE group_bans (pid INTEGER NOT NULL, gid INTEGER NOT NULL, uid INTEGER NOT NULL, until INTEGER NOT NULL, PRIMARY KEY (pid, gid, uid)) STRICT, WITHOUT ROWID;
+      CREATE TABLE group_info (pid INTEGER NOT NULL, gid INTEGER NOT NULL, oinfo TEXT NOT NULL, pinfo TEXT NOT NULL, PRIMARY KEY (pid, gid)) STRICT, WITHOUT ROWID;
+      CREATE TABLE room_members (pid INTEGER NOT NULL, rid INTEGER NOT NULL, uid INTEGER NOT NULL, PRIMARY KEY (pid, rid, uid)) STRICT, WITHOUT ROWID;
+      CREATE TABLE room_bans (pid INTEGER NOT NULL, rid INTEGER NOT NULL, uid INTEGER NOT NULL, until INTEGER NOT NULL, PRIMARY KEY (pid, rid, uid)) STRICT, WITHOUT ROWID;
+      CREATE TABLE room_info (pid INTEGER NOT NULL, rid INTEGER NOT NULL, oinfo TEXT NOT NULL, pinfo TEXT NOT NULL, PRIMARY KEY (pid, rid)) STRICT, WITHOUT ROWID;
+      CREATE TABLE rtc_rooms (
+        pid INTEGER NOT NULL, rid INTEGER NOT NULL, type INTEGER NOT NULL, owner INTEGER NOT NULL, mic_status INTEGER NOT NULL,
+        PRIMARY KEY (pid, rid)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE rtc_members (
+        pid INTEGER NOT NULL, rid INTEGER NOT NULL, uid INTEGER NOT NULL,
+        administrator INTEGER NOT NULL DEFAULT 0, audio_forbidden INTEGER NOT NULL DEFAULT 0, video_forbidden INTEGER NOT NULL DEFAULT 0,
+        mic_closed INTEGER NOT NULL DEFAULT 0, camera_closed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (pid, rid, uid)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE rtc_invitations (
+        pid INTEGER NOT NULL, rid INTEGER NOT NULL, uid INTEGER NOT NULL, from_uid INTEGER NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (pid, rid, uid)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 const MIGRATIONS_TABLE = `
