@@ -262,18 +262,18 @@ export const wrong = (c: RTMServerClient) => c.sendChat(1n, 2n, 42, "");
     const project = join(app, "own-idl");
     mkdirSync(join(project, "idl/app"), { recursive: true });
     writeFileSync(
-      join(project, "idl/app/friends.yaml"),
-      `service: friends
+      join(project, "idl/app/followers.yaml"),
+      `service: followers
 auth: signed
 doc: Friends, next to RTM's methods.
 methods:
-  getFriends:
-    fpnn: getfriends
-    doc: The friends of a user.
+  getFollowers:
+    fpnn: getfollowers
+    doc: The followers of a user.
     params:
       uid: { wire: uid, type: int64, doc: user id }
     answer:
-      uids: { name: friends, type: set<int64> }
+      uids: { name: followers, type: set<int64> }
 `,
     );
     writeFileSync(join(project, "rtmkit.config.yaml"), "idl: ./idl\nextends: rtm\nout:\n  sdk: ./src/rtm\n");
@@ -281,17 +281,17 @@ methods:
     writeFileSync(
       join(project, "src/main.ts"),
       `import { implement, startEmulator } from "@rtmkit/rtm-emulator";
-import { RtmClient, friendsEndpoints } from "./rtm/index.js";
+import { RtmClient, followersEndpoints } from "./rtm/index.js";
 
 const emulator = await startEmulator({
   projects: [{ pid: 7, secret: "s" }],
-  handlers: [implement(friendsEndpoints, { getfriends: ({ uid }) => ({ uids: [uid + 1n, uid + 2n] }) })],
+  handlers: [implement(followersEndpoints, { getfollowers: ({ uid }) => ({ uids: [uid + 1n, uid + 2n] }) })],
 });
 const client = new RtmClient({ pid: 7, secret: "s", endpoint: emulator.endpoint });
 try {
-  const { friends } = await client.getFriends(1001n);
+  const { followers } = await client.getFollowers(1001n);
   const { mid } = await client.sendChat(1001n, 1002n, "and RTM too", "");
-  console.log("friends: " + friends.join(",") + "; sent " + typeof mid);
+  console.log("followers: " + followers.join(",") + "; sent " + typeof mid);
 } finally {
   await client.close();
   await emulator.close();
@@ -303,6 +303,6 @@ try {
     writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["src"] }));
     await run(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project, env: cleanEnv() });
     const { stdout } = await run(process.execPath, ["build/main.js"], { cwd: project, env: cleanEnv() });
-    expect(stdout).toContain("friends: 1002,1003; sent bigint");
+    expect(stdout).toContain("followers: 1002,1003; sent bigint");
   });
 });
