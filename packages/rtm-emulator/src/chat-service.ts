@@ -18,6 +18,16 @@ export interface SendAnswer {
   mtime: bigint;
 }
 
+/** Who may not send where: the bans and blacklists the other services keep. */
+export interface SendRules {
+  groupBanned(pid: number, gid: bigint, uid: bigint): boolean;
+  roomBanned(pid: number, rid: bigint, uid: bigint): boolean;
+  /** Whether `owner` has `other` on its blacklist. */
+  blocks(pid: number, owner: bigint, other: bigint): boolean;
+}
+
+const NO_RULES: SendRules = { groupBanned: () => false, roomBanned: () => false, blocks: () => false };
+
 /**
  * The chat semantics of the emulator, one method per FPNN method, over ChatStorage. Requests arrive
  * checked against the IDL (types and ranges); what is checked here is RTM's semantics.
@@ -28,26 +38,29 @@ export interface SendAnswer {
 export class ChatService {
   readonly #storage: ChatStorage;
   readonly #limits: ChatLimits;
+  readonly #rules: SendRules;
 
-  constructor(storage: ChatStorage, limits: ChatLimits = DEFAULT_LIMITS) {
+  constructor(storage: ChatStorage, limits: ChatLimits = DEFAULT_LIMITS, rules: SendRules = NO_RULES) {
     this.#storage = storage;
     this.#limits = limits;
+    this.#rules = rules;
   }
 
   async sendmsg(pid: number, p: WithBodies<ChatRequest<"sendmsg">>): Promise<SendAnswer> {
     const base = this.#sendBase(pid, MessageCategory.P2PMessage, p);
     if (p.to === base.from) throw new Refusal(RtmErrorCode.SendToSelf, "to is the sender itself");
+    if (this.#rules.blocks(pid, p.to, base.from)) throw new Refusal(RtmErrorCode.BlockedUser, `to ${p.to} has blacklisted from ${base.from}`);
     return { mtime: await this.#storage.writes.send([{ ...base, target: p.to }]) };
   }
 
-  /** One p2p row per distinct recipient, all with the same mid; the answer is one mtime. */
+  /** One p2p row per distinct recipient that has not blacklisted the sender, all with the same mid; the answer is one mtime. */
   async sendmsgs(pid: number, p: WithBodies<ChatRequest<"sendmsgs">>): Promise<SendAnswer> {
     const base = this.#sendBase(pid, MessageCategory.P2PMessage, p);
     checkRecipients(this.#limits, p.tos.length);
     const recipients = new Set<bigint>();
     for (const to of p.tos) {
       if (to === base.from) throw new Refusal(RtmErrorCode.SendToSelf, "tos contains the sender itself");
-      recipients.add(to);
+      if (!this.#rules.blocks(pid, to, base.from)) recipients.add(to);
     }
     const rows: NewMessage[] = [];
     for (const to of recipients) rows.push({ ...base, target: to });
@@ -56,11 +69,13 @@ export class ChatService {
 
   async sendgroupmsg(pid: number, p: WithBodies<ChatRequest<"sendgroupmsg">>): Promise<SendAnswer> {
     const base = this.#sendBase(pid, MessageCategory.GroupMessage, p);
+    if (this.#rules.groupBanned(pid, p.gid, base.from)) throw new Refusal(RtmErrorCode.BannedInGroup, `from ${base.from} is banned in group ${p.gid}`);
     return { mtime: await this.#storage.writes.send([{ ...base, target: p.gid }]) };
   }
 
   async sendroommsg(pid: number, p: WithBodies<ChatRequest<"sendroommsg">>): Promise<SendAnswer> {
     const base = this.#sendBase(pid, MessageCategory.RoomMessage, p);
+    if (this.#rules.roomBanned(pid, p.rid, base.from)) throw new Refusal(RtmErrorCode.BannedInRoom, `from ${base.from} is banned in room ${p.rid}`);
     return { mtime: await this.#storage.writes.send([{ ...base, target: p.rid }]) };
   }
 

@@ -72,11 +72,11 @@ describe("push options", () => {
   it("getoption answers p2p and group entries keyed by xid, mtypes ascending, [] for every type", () => {
     const { devices } = setup();
     expect(devices.getoption(PID, { uid: 1n })).toEqual({ p2p: {}, group: {} });
-    expect(devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [40, 30, 30] })).toEqual({});
+    expect(devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [40, 30, 30] })).toEqual({});
     devices.addoption(PID, { uid: 1n, type: P2P, xid: 3n });
-    devices.addoption(PID, { uid: 1n, type: GROUP, xid: 2n, mtypes: [] });
+    devices.addoption(PID, { uid: 1n, type: GROUP, xid: 2n, mtype: [] });
     const max = 2n ** 63n - 1n;
-    devices.addoption(PID, { uid: 1n, type: GROUP, xid: max, mtypes: [51] });
+    devices.addoption(PID, { uid: 1n, type: GROUP, xid: max, mtype: [51] });
     expect(devices.getoption(PID, { uid: 1n })).toEqual({
       p2p: { "2": [30, 40], "3": [] },
       group: { "2": [], "9223372036854775807": [51] },
@@ -86,24 +86,24 @@ describe("push options", () => {
 
   it("adding specific mtypes unions them; adding all replaces with all; adding specific to all stays all", () => {
     const { devices } = setup();
-    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [50, 30] });
-    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [40, 30] });
+    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [50, 30] });
+    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [40, 30] });
     expect(devices.getoption(PID, { uid: 1n }).p2p).toEqual({ "2": [30, 40, 50] });
-    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [] });
+    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [] });
     expect(devices.getoption(PID, { uid: 1n }).p2p).toEqual({ "2": [] });
-    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [60] });
+    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [60] });
     expect(devices.getoption(PID, { uid: 1n }).p2p).toEqual({ "2": [] });
   });
 
   it("removeoption without mtypes removes the entry; with mtypes removes those types, and the entry with the last one", () => {
     const { devices } = setup();
-    devices.addoption(PID, { uid: 1n, type: GROUP, xid: 7n, mtypes: [30, 40, 50] });
-    devices.addoption(PID, { uid: 1n, type: P2P, xid: 7n, mtypes: [30] });
-    expect(devices.removeoption(PID, { uid: 1n, type: GROUP, xid: 7n, mtypes: [40, 99] })).toEqual({});
+    devices.addoption(PID, { uid: 1n, type: GROUP, xid: 7n, mtype: [30, 40, 50] });
+    devices.addoption(PID, { uid: 1n, type: P2P, xid: 7n, mtype: [30] });
+    expect(devices.removeoption(PID, { uid: 1n, type: GROUP, xid: 7n, mtype: [40, 99] })).toEqual({});
     expect(devices.getoption(PID, { uid: 1n })).toEqual({ p2p: { "7": [30] }, group: { "7": [30, 50] } });
-    devices.removeoption(PID, { uid: 1n, type: GROUP, xid: 7n, mtypes: [30, 50] });
+    devices.removeoption(PID, { uid: 1n, type: GROUP, xid: 7n, mtype: [30, 50] });
     expect(devices.getoption(PID, { uid: 1n })).toEqual({ p2p: { "7": [30] }, group: {} });
-    devices.removeoption(PID, { uid: 1n, type: P2P, xid: 7n, mtypes: [] });
+    devices.removeoption(PID, { uid: 1n, type: P2P, xid: 7n, mtype: [] });
     expect(devices.getoption(PID, { uid: 1n })).toEqual({ p2p: {}, group: {} });
     expect(devices.removeoption(PID, { uid: 1n, type: P2P, xid: 8n })).toEqual({}); // absent: nothing to do
   });
@@ -111,7 +111,7 @@ describe("push options", () => {
   it("removing specific mtypes from an all entry leaves it all; removing without mtypes removes it", () => {
     const { devices } = setup();
     devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n });
-    devices.removeoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [30] });
+    devices.removeoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [30] });
     expect(devices.getoption(PID, { uid: 1n }).p2p).toEqual({ "2": [] });
     devices.removeoption(PID, { uid: 1n, type: P2P, xid: 2n });
     expect(devices.getoption(PID, { uid: 1n }).p2p).toEqual({});
@@ -132,7 +132,7 @@ describe("projects", () => {
   it("are isolated from each other", () => {
     const { devices } = setup();
     devices.adddevice(PID, { uid: 1n, apptype: "apns", devicetoken: "tok" });
-    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtypes: [30] });
+    devices.addoption(PID, { uid: 1n, type: P2P, xid: 2n, mtype: [30] });
     expect(devices.devicesOf(PID + 1, 1n)).toEqual([]);
     expect(devices.getoption(PID + 1, { uid: 1n })).toEqual({ p2p: {}, group: {} });
     // the same token in another project is another device
@@ -153,7 +153,7 @@ describe("durability", () => {
       const path = join(dir, "social.sqlite");
       const first = setup(path);
       first.devices.adddevice(PID, { uid: 1n, apptype: "fcm", devicetoken: "tok" });
-      first.devices.addoption(PID, { uid: 1n, type: GROUP, xid: 5n, mtypes: [31, 30] });
+      first.devices.addoption(PID, { uid: 1n, type: GROUP, xid: 5n, mtype: [31, 30] });
       first.db.close();
       const second = setup(path);
       expect(second.devices.devicesOf(PID, 1n)).toEqual([{ apptype: "fcm", devicetoken: "tok" }]);

@@ -1,18 +1,17 @@
 import { FpnnError, FpnnErrorCode, FpnnServer, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
-import { registerHandlers, registerImplementation, type Implementation } from "@rtmkit/protocol";
-import { chatEndpoints } from "@rtmkit/rtm-server-sdk";
+import { registerImplementation, type Implementation } from "@rtmkit/protocol";
 import { Authenticator } from "../auth.js";
-import { ChatService } from "../chat-service.js";
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, type LogLevel } from "../cli.js";
 import { RtmErrorCode } from "../errors.js";
 import { FaultInjector, type FaultOptions } from "../faults.js";
 import { resolveLimits, type ChatLimits } from "../limits.js";
 import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
-import { createChatHandlers, verifiedImplementation } from "./chat-handlers.js";
+import { verifiedImplementation } from "./chat-handlers.js";
 import { FaultInterception } from "./fault-interceptor.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
+import { EmulatorServices, methodsOf, registerServices } from "./services.js";
 
 export interface EmulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -55,9 +54,11 @@ export interface EmulatorOptions {
   /** Server clock in ms (ts checks and message mtimes); injectable for tests. */
   now?: () => number;
   /**
-   * Handlers for methods of an IDL of your own (rtmkit-gen with `extends: rtm`), each `implement(endpoints, {...})`:
-   * checked against their tables like the chat methods, behind the same signature check for signed services.
-   * A method of those tables without a handler answers 20004 naming it.
+   * Handlers for methods of an IDL of your own (rtmkit-gen with `extends: rtm`), or for RTM methods whose
+   * behaviour you supply (the value-added services: translate, tcheck, ...), each `implement(endpoints, {...})`:
+   * checked against their tables like the emulator's own, behind the same signature check for signed services.
+   * A handler given here replaces the emulator's for that method; a method of a table of your own without a
+   * handler answers 20004 naming it.
    */
   handlers?: readonly Implementation[];
 }
@@ -69,11 +70,16 @@ export interface RunningEmulator {
   readonly port: number;
   /** The public key (raw X||Y) clients need, when started with `key`. */
   readonly publicKey: Buffer | undefined;
+  /**
+   * Marks a user online or offline. The emulator has no client gateway, so nobody is online until a test
+   * says so (getonlineusers answers from this; kickout and addprojectblack take a user offline).
+   */
+  setOnline(pid: number, uid: bigint | number, online: boolean): void;
   /** Stops accepting, lets in-flight quests answer, closes every connection, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Starts an RTM emulator: the chat API over FPNN, signed quests, SQLite storage. */
+/** Starts an RTM emulator: the RTM server API over FPNN, signed quests, SQLite storage. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const projects = projectMap(options.projects);
   const logger = new Logger(options.logLevel ?? "silent", options.log ?? ((line) => void process.stderr.write(line)));
@@ -81,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const limits = resolveLimits(options.limits);
   const faults = new FaultInjector(options.faults);
   const storage = ChatStorage.open({ path: options.db, durability: options.durability, now: options.now });
+  let services: EmulatorServices;
   // Without faults configured there is no interceptor at all: handlers run unwrapped.
   const interception = faults.enabled ? new FaultInterception(faults) : undefined;
   let server: FpnnServer;
@@ -98,7 +105,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       // An IDL method without a handler yet (the IDL moved ahead of the implementation) is answered 20004: say so once.
       onMissing: (methods: readonly string[]) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
     };
-    registerHandlers(server, chatEndpoints, createChatHandlers(auth, new ChatService(storage, limits)), codes);
+    services = new EmulatorServices(storage, storage.database, limits, options.now);
+    registerServices(server, auth, services, codes, methodsOf(options.handlers ?? []));
     for (const implementation of options.handlers ?? []) {
       registerImplementation(server, verifiedImplementation(auth, implementation), codes);
     }
@@ -134,6 +142,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     host: address.host,
     port: address.port,
     publicKey: server.publicKey,
+    setOnline(pid, uid, online) {
+      services.users.setOnline(pid, BigInt(uid), online);
+    },
     close() {
       closing ??= (async () => {
         try {

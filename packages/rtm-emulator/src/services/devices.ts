@@ -22,8 +22,8 @@ export interface PushOptionRequest {
   readonly uid: bigint;
   readonly type: number;
   readonly xid: bigint;
-  /** Absent or empty: every message type. */
-  readonly mtypes?: readonly number[] | undefined;
+  /** The muted message types (the wire key is mtype, as RTM's C++ SDK sends it); absent or empty: every type. */
+  readonly mtype?: readonly number[] | undefined;
 }
 export interface GetOptionAnswer {
   /** Muted message types per peer uid (decimal); [] means every type. */
@@ -118,12 +118,12 @@ export class DevicesService {
   }
 
   addoption(pid: number, p: PushOptionRequest): Empty {
-    this.#addOption([pid, p.uid, optionType(p.type), p.xid], p.mtypes ?? []);
+    this.#addOption([pid, p.uid, optionType(p.type), p.xid], p.mtype ?? []);
     return {};
   }
 
   removeoption(pid: number, p: PushOptionRequest): Empty {
-    this.#removeOption([pid, p.uid, optionType(p.type), p.xid], p.mtypes ?? []);
+    this.#removeOption([pid, p.uid, optionType(p.type), p.xid], p.mtype ?? []);
     return {};
   }
 

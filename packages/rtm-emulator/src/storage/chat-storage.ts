@@ -25,6 +25,11 @@ export class ChatStorage {
     return new ChatStorage(openDatabase(options), options);
   }
 
+  /** The database, for the emulator's other stores. */
+  get database(): Database {
+    return this.#db;
+  }
+
   get isOpen(): boolean {
     return this.#db.open;
   }

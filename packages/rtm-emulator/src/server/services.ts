@@ -1,0 +1,95 @@
+import type { Database } from "better-sqlite3";
+import { registerImplementation, type Endpoints, type HandlerTarget, type Handlers, type Implementation, type RegisterOptions } from "@rtmkit/protocol";
+import {
+  chatEndpoints,
+  dataEndpoints,
+  devicesEndpoints,
+  friendsEndpoints,
+  groupsEndpoints,
+  listenEndpoints,
+  roomsEndpoints,
+  rtcEndpoints,
+  usersEndpoints,
+  valueAddedEndpoints,
+} from "@rtmkit/rtm-server-sdk";
+import type { Authenticator } from "../auth.js";
+import { ChatService } from "../chat-service.js";
+import type { ChatLimits } from "../limits.js";
+import { DataService } from "../services/data.js";
+import { DevicesService } from "../services/devices.js";
+import { FriendsService } from "../services/friends.js";
+import { GroupsService } from "../services/groups.js";
+import { ListenService } from "../services/listen.js";
+import { RoomsService } from "../services/rooms.js";
+import { RtcService } from "../services/rtc.js";
+import { UsersService } from "../services/users.js";
+import { unconfiguredValueAdded } from "../services/value-added.js";
+import type { ChatStorage } from "../storage/chat-storage.js";
+import { createChatHandlers, verifiedBy } from "./chat-handlers.js";
+import { signedHandlers } from "./service-handlers.js";
+
+/** Every service of the emulator, over one database. */
+export class EmulatorServices {
+  readonly chat: ChatService;
+  readonly friends: FriendsService;
+  readonly groups: GroupsService;
+  readonly rooms: RoomsService;
+  readonly users: UsersService;
+  readonly data: DataService;
+  readonly devices: DevicesService;
+  readonly rtc: RtcService;
+  readonly listen = new ListenService();
+
+  constructor(storage: ChatStorage, db: Database, limits: ChatLimits, now: (() => number) | undefined) {
+    const options = { now };
+    this.friends = new FriendsService(db, options);
+    this.groups = new GroupsService(db, options);
+    this.rooms = new RoomsService(db, options);
+    this.users = new UsersService(db, options);
+    this.data = new DataService(db, options);
+    this.devices = new DevicesService(db, options);
+    this.rtc = new RtcService(db, options);
+    this.chat = new ChatService(storage, limits, {
+      groupBanned: (pid, gid, uid) => this.groups.isBanned(pid, gid, uid),
+      roomBanned: (pid, rid, uid) => this.rooms.isBanned(pid, rid, uid),
+      blocks: (pid, owner, other) => this.friends.blocks(pid, owner, other),
+    });
+  }
+}
+
+/**
+ * Registers every RTM endpoint on the server, each behind the signature check; an endpoint a user's
+ * implementation handles (startEmulator({ handlers })) is left to it.
+ */
+export function registerServices(server: HandlerTarget, auth: Authenticator, services: EmulatorServices, options: RegisterOptions<Endpoints>, userMethods: ReadonlySet<string>): void {
+  // Each table's handlers are checked against it where they are built (createChatHandlers, signedHandlers).
+  const register = (table: Endpoints, handlers: object): void => {
+    const own = Object.fromEntries(Object.entries(table).filter(([fpnn]) => !userMethods.has(fpnn)));
+    registerImplementation(server, { endpoints: own, handlers: handlers as Readonly<Record<string, unknown>> }, options);
+  };
+  register(chatEndpoints, createChatHandlers(auth, services.chat));
+  register(friendsEndpoints, signedHandlers(auth, friendsEndpoints, services.friends));
+  register(groupsEndpoints, signedHandlers(auth, groupsEndpoints, services.groups));
+  register(roomsEndpoints, signedHandlers(auth, roomsEndpoints, services.rooms));
+  register(usersEndpoints, signedHandlers(auth, usersEndpoints, services.users));
+  register(dataEndpoints, signedHandlers(auth, dataEndpoints, services.data));
+  register(devicesEndpoints, signedHandlers(auth, devicesEndpoints, services.devices));
+  register(rtcEndpoints, signedHandlers(auth, rtcEndpoints, services.rtc));
+  register(valueAddedEndpoints, signedHandlers(auth, valueAddedEndpoints, unconfiguredValueAdded()));
+  register(listenEndpoints, listenHandlers(auth, services.listen));
+}
+
+/** The listen methods: their state belongs to the quest's connection. */
+function listenHandlers(auth: Authenticator, listen: ListenService): Handlers<typeof listenEndpoints> {
+  const signed = verifiedBy(auth);
+  return {
+    addlisten: (request, credentials, { connection }) => signed("addlisten", credentials, () => listen.addlisten(connection, request)),
+    removelisten: (request, credentials, { connection }) => signed("removelisten", credentials, () => listen.removelisten(connection, request)),
+    setlisten: (request, credentials, { connection }) => signed("setlisten", credentials, () => listen.setlisten(connection, request)),
+  };
+}
+
+/** The FPNN methods the given implementations handle. */
+export function methodsOf(implementations: readonly Implementation[]): Set<string> {
+  return new Set(implementations.flatMap((i) => Object.keys(i.endpoints).filter((fpnn) => typeof i.handlers[fpnn] === "function")));
+}
