@@ -144,9 +144,10 @@ function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, fr
  * audio) as a msgpack str, whose decoded text lost every invalid UTF-8 sequence: they are read from the frame.
  */
 function sentBytes(key: string, raw: string | Uint8Array, frame: Frame): Uint8Array {
-  if (raw instanceof Uint8Array) return raw.slice();
+  // new Uint8Array(view) copies (Buffer#slice would not): the frame's buffer is reused after the quest is decoded.
+  if (raw instanceof Uint8Array) return new Uint8Array(raw);
   const str = frame.flag === FrameFlag.Msgpack ? topLevelStrBytes(frame.bytes, frame.payloadStart, frame.payloadEnd, key) : undefined;
-  return str === undefined ? textEncoder.encode(raw) : str.slice();
+  return str === undefined ? textEncoder.encode(raw) : new Uint8Array(str);
 }
 
 const textEncoder = new TextEncoder();

@@ -126,5 +126,7 @@ export function objectSchema(fields: readonly { readonly key: string; readonly t
 /** The first issue of a failed parse as "path: message" (path relative to the parsed value, "" at its root). */
 export function firstIssue(error: z.ZodError): { readonly path: readonly PropertyKey[]; readonly message: string; readonly code: string } {
   const issue = error.issues[0];
-  return { path: issue?.path ?? [], message: issue?.message ?? "invalid", code: issue?.code ?? "custom" };
+  // A refused record key (a map keyed by int64) carries the key's own issue inside.
+  const inner = issue?.code === "invalid_key" ? issue.issues[0] : undefined;
+  return { path: issue?.path ?? [], message: inner?.message ?? issue?.message ?? "invalid", code: issue?.code ?? "custom" };
 }
