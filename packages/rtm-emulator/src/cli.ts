@@ -41,6 +41,8 @@ export interface EmulatorCliOptions {
   readonly idleTimeoutSeconds: number;
   readonly frameTimeoutSeconds: number;
   readonly maxConnections: number;
+  /** Modules whose default export is handlers (`implement(...)`, or an array of them) that replace the emulator's. */
+  readonly handlerModules: readonly string[];
 }
 
 export type CliParseResult =
@@ -56,7 +58,7 @@ export class CliUsageError extends Error {
 /** The commander program (no side effects: it neither prints nor exits). */
 export function createProgram(): Command {
   return new Command("rtm-emulator")
-    .description("A local RTM server (FPNN over TCP) for development and integration tests: signed quests, chat sends, history, get and delete, stored in SQLite.")
+    .description("A local RTM server (FPNN over TCP) for development and integration tests: the whole RTM server API (chat, files through a file gate, friends, groups, rooms, users, data, devices, listen, RTC), signed quests, state stored in SQLite.")
     .addOption(new Option("--port <port>", "TCP port to listen on (0 = any free port)").default(DEFAULT_PORT).argParser(integerIn("--port", 0, 65535)))
     .addOption(new Option("--host <host>", "address to listen on").default(DEFAULT_HOST))
     .addOption(
@@ -103,6 +105,12 @@ export function createProgram(): Command {
     .addOption(new Option("--fault-drop-every <n>", "fault injection: handle but never answer every Nth quest of a connection").argParser(integerIn("--fault-drop-every", 1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option("--fault-close-after <n>", "fault injection: close a connection after its Nth quest").argParser(integerIn("--fault-close-after", 1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option("--fault-methods <list>", "fault injection: comma-separated FPNN methods to fault (default: all but *ping and *key)").argParser(parseMethods))
+    .addOption(
+      new Option(
+        "--handlers <module>",
+        "an ES module whose default export is implement(endpoints, {...}) or an array of them: handlers that replace the emulator's (the value-added services, your own IDL); repeatable",
+      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
     .addHelpText(
       "after",
       `\nEnvironment:\n  ${PROJECTS_ENV}  projects: PID:SECRET entries separated by commas\n                         or whitespace\n\n` +
@@ -167,6 +175,7 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
     idleTimeout: number;
     frameTimeout: number;
     maxConnections: number;
+    handlers?: string[];
   }>();
   if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
@@ -198,6 +207,7 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
       },
       keyFile: o.key,
       keyCurve: o.keyCurve,
+      handlerModules: o.handlers ?? [],
       idleTimeoutSeconds: o.idleTimeout,
       frameTimeoutSeconds: o.frameTimeout,
       maxConnections: o.maxConnections,

@@ -28,6 +28,7 @@ describe("parseCliArgs", () => {
       idleTimeoutSeconds: 60,
       frameTimeoutSeconds: 30,
       maxConnections: 4096,
+      handlerModules: [],
     });
   });
 
@@ -55,6 +56,7 @@ describe("parseCliArgs", () => {
       idleTimeoutSeconds: 0,
       frameTimeoutSeconds: 5,
       maxConnections: 10,
+      handlerModules: [],
     });
     expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
   });

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Implementation } from "@rtmkit/protocol";
 import type { StartEmulator } from "../cli.js";
 import { startEmulator } from "./start.js";
 
 /** Starts the emulator from parsed command-line options (what `rtm-emulator` runs). */
-export const startFromCli: StartEmulator = (options) => {
+export const startFromCli: StartEmulator = async (options) => {
   let key: Buffer | undefined;
   if (options.keyFile !== undefined) {
     try {
@@ -12,7 +15,9 @@ export const startFromCli: StartEmulator = (options) => {
       throw new Error(`--key ${options.keyFile}: ${(error as Error).message}`, { cause: error });
     }
   }
+  const handlers = (await Promise.all(options.handlerModules.map(loadHandlers))).flat();
   return startEmulator({
+    handlers,
     port: options.port,
     host: options.host,
     projects: options.projects,
@@ -28,3 +33,21 @@ export const startFromCli: StartEmulator = (options) => {
     maxConnections: options.maxConnections,
   });
 };
+
+/** The implementations a --handlers module exports by default: one `implement(...)` or an array of them. */
+async function loadHandlers(path: string): Promise<Implementation[]> {
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+  } catch (error) {
+    throw new Error(`--handlers ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const exported = Array.isArray(module.default) ? (module.default as unknown[]) : [module.default];
+  exported.forEach((item, i) => {
+    const candidate = item as Partial<Implementation> | undefined;
+    if (typeof candidate?.endpoints !== "object" || typeof candidate.handlers !== "object") {
+      throw new Error(`--handlers ${path}: the default export${Array.isArray(module.default) ? `[${i}]` : ""} must be implement(endpoints, { ... }) (or an array of them)`);
+    }
+  });
+  return exported as Implementation[];
+}

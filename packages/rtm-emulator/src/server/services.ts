@@ -89,6 +89,19 @@ function listenHandlers(auth: Authenticator, listen: ListenService): Handlers<ty
   };
 }
 
+/** The tables the emulator serves itself. */
+const BUILT_IN: readonly Endpoints[] = [chatEndpoints, friendsEndpoints, groupsEndpoints, roomsEndpoints, usersEndpoints, dataEndpoints, devicesEndpoints, rtcEndpoints, valueAddedEndpoints, listenEndpoints];
+const builtInMethods = new Set(BUILT_IN.flatMap((table) => Object.keys(table)));
+
+/**
+ * A user's implementation without the endpoints it leaves to the emulator: a method of an RTM table it gives
+ * no handler for keeps the emulator's (only methods of the user's own tables answer 20004 when unhandled).
+ */
+export function overridesOnly(implementation: Implementation): Implementation {
+  const endpoints = Object.fromEntries(Object.entries(implementation.endpoints).filter(([fpnn]) => typeof implementation.handlers[fpnn] === "function" || !builtInMethods.has(fpnn)));
+  return { endpoints, handlers: implementation.handlers };
+}
+
 /** The FPNN methods the given implementations handle. */
 export function methodsOf(implementations: readonly Implementation[]): Set<string> {
   return new Set(implementations.flatMap((i) => Object.keys(i.endpoints).filter((fpnn) => typeof i.handlers[fpnn] === "function")));

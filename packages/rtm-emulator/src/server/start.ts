@@ -11,7 +11,7 @@ import { verifiedImplementation } from "./chat-handlers.js";
 import { FaultInterception } from "./fault-interceptor.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
-import { EmulatorServices, methodsOf, registerServices } from "./services.js";
+import { EmulatorServices, methodsOf, overridesOnly, registerServices } from "./services.js";
 
 export interface EmulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -108,7 +108,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     services = new EmulatorServices(storage, storage.database, limits, options.now);
     registerServices(server, auth, services, codes, methodsOf(options.handlers ?? []));
     for (const implementation of options.handlers ?? []) {
-      registerImplementation(server, verifiedImplementation(auth, implementation), codes);
+      registerImplementation(server, verifiedImplementation(auth, overridesOnly(implementation)), codes);
     }
     server.on("error", (error) => {
       if (FpnnError.is(error) && error.code === FpnnErrorCode.CoreInvalidConnection) logger.warn(error.message);
