@@ -76,4 +76,8 @@ describe("toJson", () => {
     expect(toJson({ a: 2n ** 63n - 1n, b: [1n], c: new Uint8Array([1, 255]) })).toBe('{\n  "a": "9223372036854775807",\n  "b": [\n    "1"\n  ],\n  "c": "01ff"\n}');
     expect(toJson(undefined)).toBe("null");
   });
+
+  it("prints a map keyed by id (a Map with bigint keys) as an object with decimal keys", () => {
+    expect(JSON.parse(toJson({ counts: new Map([[3001n, 2], [2n ** 62n, 0]]) }))).toEqual({ counts: { "3001": 2, "4611686018427387904": 0 } });
+  });
 });
