@@ -1,11 +1,14 @@
 /**
  * rtmkit demo: starts the RTM emulator in this process and runs a small chat through
- * RTMServerClient, using all 21 chat calls. Prints a transcript; exits non-zero on any failure.
+ * RTMServerClient, using all 21 chat calls, then a back end's day beyond chat using every other
+ * RTM service once. Prints a transcript; exits non-zero on any failure.
  *
  *   npm run demo
  */
-import { startEmulator } from "@rtmkit/rtm-emulator";
-import { MessageCategory, RTMError, RtmErrorCode, RTMServerClient, type HistoryMessage } from "@rtmkit/rtm-server-sdk";
+import { implement, startEmulator } from "@rtmkit/rtm-emulator";
+import * as sdk from "@rtmkit/rtm-server-sdk";
+import { MessageCategory, RTMError, RtmErrorCode, RTMServerClient, valueAddedEndpoints, type HistoryMessage } from "@rtmkit/rtm-server-sdk";
+import { backEndFlow } from "./demo-back-end.js";
 
 const PID = 11000001;
 const SECRET = "demo-secret";
@@ -23,7 +26,11 @@ const show = (m: HistoryMessage, to = "") =>
   line(`#${m.cursorId} ${who(m.fromUid)}${to}: ${JSON.stringify(m.message)}${m.messageType !== 30 ? ` (mtype ${m.messageType})` : ""}${m.audioInfo ? ` [audio ${m.audioInfo.duration} ms, ${m.audioInfo.recognizedLanguage}]` : ""}`);
 
 async function main(): Promise<void> {
-  const emulator = await startEmulator({ projects: [{ pid: PID, secret: SECRET }] });
+  // The emulator has no translation back end: the demo gives it one, as a test would.
+  const translate = implement({ translate: valueAddedEndpoints.translate }, {
+    translate: ({ text, dst, src }) => ({ source: src || "de", target: dst, sourceText: text, targetText: text === "Guten Morgen" ? "Good morning" : text }),
+  });
+  const emulator = await startEmulator({ projects: [{ pid: PID, secret: SECRET }], handlers: [translate] });
   console.log(`RTM emulator listening on ${emulator.endpoint} (project ${PID}, in-memory SQLite)`);
   const client = new RTMServerClient({ pid: PID, secret: SECRET, endpoint: emulator.endpoint, timeout: 5 });
   let calls = 0;
@@ -117,7 +124,12 @@ async function main(): Promise<void> {
     ];
     const missing = expected.filter((name) => !used.has(name));
     if (missing.length > 0) throw new Error(`the demo skipped ${missing.join(", ")}`);
-    console.log(`\nDone: all ${expected.length} chat calls used (${calls} calls in all).`);
+
+    await backEndFlow(client, emulator, call, { pid: PID, alice: ALICE, bob: BOB, carol: CAROL, team: 2002n, lobby: 3002n });
+    const services = [sdk.friends.friendsMethods, sdk.groups.groupsMethods, sdk.rooms.roomsMethods, sdk.users.usersMethods, sdk.data.dataMethods, sdk.devices.devicesMethods, sdk.listen.listenMethods, sdk.valueAdded.valueAddedMethods, sdk.rtc.rtcMethods];
+    const unused = services.filter((methods) => !Object.keys(methods).some((name) => used.has(name))).map((methods) => Object.values(methods)[0]!.service.name);
+    if (unused.length > 0) throw new Error(`the demo skipped the services ${unused.join(", ")}`);
+    console.log(`\nDone: all ${expected.length} chat calls and ${services.length} more services used (${calls} calls in all).`);
   } finally {
     await client.close();
     await emulator.close();
