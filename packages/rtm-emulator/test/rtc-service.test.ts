@@ -5,7 +5,8 @@ import type { Database } from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { RtmErrorCode } from "../src/errors.js";
 import { RoomsService } from "../src/services/rooms.js";
-import { RtcAdminCommand, RtcService } from "../src/services/rtc.js";
+import { RTCAdminCommand } from "@rtmkit/rtm-server-sdk";
+import { RtcService } from "../src/services/rtc.js";
 import { openDatabase } from "../src/storage/database.js";
 import { codeOf, PID, T0 } from "./helpers.js";
 
@@ -42,7 +43,7 @@ describe("pullIntoRTCRoom", () => {
 
   it("into an existing room adds members and keeps its owner, type and the members' flags", () => {
     const { rtc } = withRoom();
-    rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RtcAdminCommand.ForbidAudio });
+    rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RTCAdminCommand.ForbidAudio });
     rtc.pullIntoRTCRoom(PID, { rid: 1n, toUids: [13n, 11n], type: 2 });
     expect(rtc.getRTCRoomMembers(PID, { rid: 1n })).toEqual({ uids: [10n, 11n, 12n, 13n], administrators: [], owner: 10n });
     expect(rtc.roomOf(PID, 1n)?.type).toBe(1);
@@ -118,7 +119,7 @@ describe("kickoutFromRTCRoom", () => {
   it("the owner or an administrator removes a member", () => {
     const { rtc } = withRoom();
     expect(rtc.kickoutFromRTCRoom(PID, { rid: 1n, uid: 12n, fromUid: 10n })).toEqual({});
-    rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RtcAdminCommand.AppointAdministrator });
+    rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RTCAdminCommand.AppointAdministrator });
     rtc.pullIntoRTCRoom(PID, { rid: 1n, toUids: [13n], type: 1 });
     rtc.kickoutFromRTCRoom(PID, { rid: 1n, uid: 13n, fromUid: 11n });
     expect(rtc.getRTCRoomMembers(PID, { rid: 1n })).toEqual({ uids: [10n, 11n], administrators: [11n], owner: 10n });
@@ -127,7 +128,7 @@ describe("kickoutFromRTCRoom", () => {
 
   it("refuses anyone else, and kicking the owner, with PermissionDenied; a non-member uid with NotInRoom", async () => {
     const { rtc } = withRoom();
-    rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RtcAdminCommand.AppointAdministrator });
+    rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RTCAdminCommand.AppointAdministrator });
     expect(await codeOf(() => rtc.kickoutFromRTCRoom(PID, { rid: 1n, uid: 11n, fromUid: 12n }))).toBe(RtmErrorCode.PermissionDenied);
     expect(() => rtc.kickoutFromRTCRoom(PID, { rid: 1n, uid: 11n, fromUid: 12n })).toThrow(/fromUid 12/);
     expect(await codeOf(() => rtc.kickoutFromRTCRoom(PID, { rid: 1n, uid: 11n, fromUid: 99n }))).toBe(RtmErrorCode.PermissionDenied);
@@ -172,23 +173,23 @@ describe("adminCommand", () => {
     const { rtc } = withRoom();
     const flags = (uid: bigint) => rtc.memberOf(PID, 1n, uid);
     const run = (command: number, uids = [11n, 12n]) => expect(rtc.adminCommand(PID, { rid: 1n, uids, command })).toEqual({});
-    run(RtcAdminCommand.AppointAdministrator);
+    run(RTCAdminCommand.AppointAdministrator);
     expect(rtc.getRTCRoomMembers(PID, { rid: 1n }).administrators).toEqual([11n, 12n]);
-    run(RtcAdminCommand.DismissAdministrator, [12n]);
+    run(RTCAdminCommand.DismissAdministrator, [12n]);
     expect(rtc.getRTCRoomMembers(PID, { rid: 1n }).administrators).toEqual([11n]);
-    run(RtcAdminCommand.ForbidAudio);
-    run(RtcAdminCommand.ForbidVideo);
+    run(RTCAdminCommand.ForbidAudio);
+    run(RTCAdminCommand.ForbidVideo);
     expect(flags(12n)).toEqual({ ...NO_FLAGS, audioForbidden: true, videoForbidden: true });
-    run(RtcAdminCommand.AllowAudio);
+    run(RTCAdminCommand.AllowAudio);
     expect(flags(12n)).toEqual({ ...NO_FLAGS, videoForbidden: true });
-    run(RtcAdminCommand.AllowVideo);
+    run(RTCAdminCommand.AllowVideo);
     expect(flags(12n)).toEqual(NO_FLAGS);
-    run(RtcAdminCommand.CloseMicrophone, [12n]);
+    run(RTCAdminCommand.CloseMicrophone, [12n]);
     expect(flags(12n)).toEqual({ ...NO_FLAGS, micClosed: true });
-    run(RtcAdminCommand.CloseCamera, [10n]);
+    run(RTCAdminCommand.CloseCamera, [10n]);
     expect(flags(10n)).toEqual({ ...NO_FLAGS, cameraClosed: true });
     expect(flags(11n)).toEqual({ ...NO_FLAGS, administrator: true });
-    run(RtcAdminCommand.ForbidAudio, []); // no one named: nothing to do
+    run(RTCAdminCommand.ForbidAudio, []); // no one named: nothing to do
   });
 
   it("refuses a command outside 0..7 (InvalidParameter naming command) and a non-member (NotInRoom naming the uid), changing no one", async () => {
@@ -234,7 +235,7 @@ describe("file database", () => {
       const path = join(dir, "rtc.sqlite");
       const first = setup(path);
       first.rtc.pullIntoRTCRoom(PID, { rid: 1n, toUids: [10n, 11n], type: 2 });
-      first.rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RtcAdminCommand.AppointAdministrator });
+      first.rtc.adminCommand(PID, { rid: 1n, uids: [11n], command: RTCAdminCommand.AppointAdministrator });
       first.rtc.inviteUserIntoRTCRoom(PID, { rid: 1n, toUids: [20n], fromUid: 11n });
       first.rtc.setRTCRoomMicStatus(PID, { rid: 1n, status: false });
       first.db.close();

@@ -1,6 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import { Refusal, RtmErrorCode } from "../errors.js";
-import type { Empty, ServiceOptions } from "./social-common.js";
+import type { Empty, ServiceOptions } from "./common.js";
 
 /** RTM's documented caps, in UTF-8 bytes. */
 export const MAX_DATA_KEY_BYTES = 128;

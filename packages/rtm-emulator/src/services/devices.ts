@@ -1,6 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import { Refusal, RtmErrorCode } from "../errors.js";
-import type { Empty, ServiceOptions, UidRequest } from "./social-common.js";
+import type { Empty, ServiceOptions, UidRequest } from "./common.js";
 
 export const APP_TYPES = ["apns", "fcm"] as const;
 export type AppType = (typeof APP_TYPES)[number];

@@ -1,5 +1,5 @@
 import type { Database, Statement } from "better-sqlite3";
-import { ascendingIds, checkIdCount, type Empty, type OkAnswer, type ServiceOptions, type UidRequest, type UidsAnswer } from "./social-common.js";
+import { ascendingIds, checkIdCount, type Empty, type OkAnswer, type ServiceOptions, type UidRequest, type UidsAnswer } from "./common.js";
 
 export interface FriendsRequest {
   readonly uid: bigint;

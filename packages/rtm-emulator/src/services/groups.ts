@@ -1,16 +1,9 @@
 import type { Database, Statement } from "better-sqlite3";
 import { Refusal, RtmErrorCode } from "../errors.js";
+import { checkIdCount, type Empty, type OkAnswer, type ServiceOptions } from "./common.js";
 import { BanStore } from "../storage/ban-store.js";
 import { InfoStore, type TargetInfo } from "../storage/info-store.js";
 import { MemberStore } from "../storage/member-store.js";
-
-/** Most uids in one addgroupmembers or delgroupmembers (RTM's documented cap). */
-export const GROUP_MEMBERS_PER_CALL = 100;
-
-export interface GroupsServiceOptions {
-  /** Server clock in ms; injectable for tests. */
-  readonly now?: (() => number) | undefined;
-}
 
 export interface GroupMembersRequest {
   readonly gid: bigint;
@@ -43,15 +36,11 @@ export interface SetGroupInfoRequest {
   readonly pinfo?: string | undefined;
 }
 
-export type EmptyAnswer = Record<string, never>;
 export interface GroupMembersAnswer {
   uids: bigint[];
 }
 export interface UserGroupsAnswer {
   gids: bigint[];
-}
-export interface OkAnswer {
-  ok: boolean;
 }
 export type GroupInfoAnswer = TargetInfo;
 
@@ -66,7 +55,7 @@ export class GroupsService {
   readonly #groupsOfUser: Statement;
   readonly #deleteGroup: (pid: number, gid: bigint) => void;
 
-  constructor(db: Database, options: GroupsServiceOptions = {}) {
+  constructor(db: Database, options: ServiceOptions = {}) {
     this.#members = new MemberStore(db, { table: "group_members", key: "gid" });
     this.#bans = new BanStore(db, { table: "group_bans", key: "gid" }, options.now ?? Date.now);
     this.#info = new InfoStore(db, { table: "group_info", key: "gid" });
@@ -78,20 +67,20 @@ export class GroupsService {
     });
   }
 
-  addgroupmembers(pid: number, p: GroupMembersRequest): EmptyAnswer {
+  addgroupmembers(pid: number, p: GroupMembersRequest): Empty {
     checkMemberCount(p.uids);
     this.#members.add(pid, p.gid, p.uids);
     return {};
   }
 
-  delgroupmembers(pid: number, p: GroupMembersRequest): EmptyAnswer {
+  delgroupmembers(pid: number, p: GroupMembersRequest): Empty {
     checkMemberCount(p.uids);
     this.#members.remove(pid, p.gid, p.uids);
     return {};
   }
 
   /** Removes the group's members, info and bans; the every-group bans stay. */
-  delgroup(pid: number, p: GroupRequest): EmptyAnswer {
+  delgroup(pid: number, p: GroupRequest): Empty {
     this.#deleteGroup(pid, p.gid);
     return {};
   }
@@ -108,12 +97,12 @@ export class GroupsService {
     return { gids: this.#groupsOfUser.all(pid, p.uid) as bigint[] };
   }
 
-  addgroupban(pid: number, p: AddGroupBanRequest): EmptyAnswer {
+  addgroupban(pid: number, p: AddGroupBanRequest): Empty {
     this.#bans.ban(pid, p.gid, p.uid, p.btime);
     return {};
   }
 
-  removegroupban(pid: number, p: RemoveGroupBanRequest): EmptyAnswer {
+  removegroupban(pid: number, p: RemoveGroupBanRequest): Empty {
     this.#bans.unban(pid, p.gid, p.uid);
     return {};
   }
@@ -122,7 +111,7 @@ export class GroupsService {
     return { ok: this.isBanned(pid, p.gid, p.uid) };
   }
 
-  setgroupinfo(pid: number, p: SetGroupInfoRequest): EmptyAnswer {
+  setgroupinfo(pid: number, p: SetGroupInfoRequest): Empty {
     this.#info.set(pid, p.gid, p);
     return {};
   }
@@ -138,7 +127,5 @@ export class GroupsService {
 }
 
 function checkMemberCount(uids: readonly bigint[]): void {
-  if (uids.length > GROUP_MEMBERS_PER_CALL) {
-    throw new Refusal(RtmErrorCode.TooManyItemsInParameters, `uids has ${uids.length} ids, at most ${GROUP_MEMBERS_PER_CALL} per call`);
-  }
+  checkIdCount("uids", uids);
 }

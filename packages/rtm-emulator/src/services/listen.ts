@@ -1,4 +1,5 @@
 import { Refusal, RtmErrorCode } from "../errors.js";
+import type { Empty } from "./common.js";
 
 /** The events a connection can listen to (RTM supports these two). */
 export const LISTEN_EVENTS: readonly string[] = ["login", "logout"];
@@ -33,7 +34,6 @@ export interface SetListenRequest extends ListenIds {
   readonly ev?: boolean | undefined;
 }
 
-type Empty = Record<string, never>;
 const ID_KINDS = ["gids", "rids", "uids"] as const;
 
 /**

@@ -2,11 +2,7 @@ import type { Database } from "better-sqlite3";
 import { BanStore } from "../storage/ban-store.js";
 import { InfoStore, type TargetInfo } from "../storage/info-store.js";
 import { MemberStore } from "../storage/member-store.js";
-
-export interface RoomsServiceOptions {
-  /** Server clock in ms; injectable for tests. */
-  readonly now?: (() => number) | undefined;
-}
+import type { Empty, OkAnswer, ServiceOptions } from "./common.js";
 
 /** rid absent or 0: the ban holds in every room. */
 export interface AddRoomBanRequest {
@@ -35,10 +31,6 @@ export interface SetRoomInfoRequest {
   readonly pinfo?: string | undefined;
 }
 
-export type EmptyAnswer = Record<string, never>;
-export interface OkAnswer {
-  ok: boolean;
-}
 export interface RoomMembersAnswer {
   uids: bigint[];
 }
@@ -57,18 +49,18 @@ export class RoomsService {
   readonly #bans: BanStore;
   readonly #info: InfoStore;
 
-  constructor(db: Database, options: RoomsServiceOptions = {}) {
+  constructor(db: Database, options: ServiceOptions = {}) {
     this.#members = new MemberStore(db, { table: "room_members", key: "rid" });
     this.#bans = new BanStore(db, { table: "room_bans", key: "rid" }, options.now ?? Date.now);
     this.#info = new InfoStore(db, { table: "room_info", key: "rid" });
   }
 
-  addroomban(pid: number, p: AddRoomBanRequest): EmptyAnswer {
+  addroomban(pid: number, p: AddRoomBanRequest): Empty {
     this.#bans.ban(pid, p.rid, p.uid, p.btime);
     return {};
   }
 
-  removeroomban(pid: number, p: RemoveRoomBanRequest): EmptyAnswer {
+  removeroomban(pid: number, p: RemoveRoomBanRequest): Empty {
     this.#bans.unban(pid, p.rid, p.uid);
     return {};
   }
@@ -77,12 +69,12 @@ export class RoomsService {
     return { ok: this.isBanned(pid, p.rid, p.uid) };
   }
 
-  addroommember(pid: number, p: RoomMemberRequest): EmptyAnswer {
+  addroommember(pid: number, p: RoomMemberRequest): Empty {
     this.#members.add(pid, p.rid, [p.uid]);
     return {};
   }
 
-  delroommember(pid: number, p: RoomMemberRequest): EmptyAnswer {
+  delroommember(pid: number, p: RoomMemberRequest): Empty {
     this.#members.remove(pid, p.rid, [p.uid]);
     return {};
   }
@@ -98,7 +90,7 @@ export class RoomsService {
     return { cn };
   }
 
-  setroominfo(pid: number, p: SetRoomInfoRequest): EmptyAnswer {
+  setroominfo(pid: number, p: SetRoomInfoRequest): Empty {
     this.#info.set(pid, p.rid, p);
     return {};
   }

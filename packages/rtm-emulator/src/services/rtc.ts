@@ -1,42 +1,25 @@
 import type { Database } from "better-sqlite3";
+import { RTCAdminCommand, RTCRoomType } from "@rtmkit/rtm-server-sdk";
 import { Refusal, RtmErrorCode } from "../errors.js";
+import type { Empty, ServiceOptions } from "./common.js";
 import { RtcStore, type RtcInvitation, type RtcMemberFlag, type RtcMemberState, type RtcRoomRow } from "../storage/rtc-store.js";
 
 export type { RtcInvitation, RtcMemberState };
 
-/** pullIntoRTCRoom's `type`. */
-export const RtcRoomType = { Voice: 1, Video: 2 } as const;
-
 /** adminCommand's `command`: the flag it sets or clears on each named member. */
-export const RtcAdminCommand = {
-  AppointAdministrator: 0,
-  DismissAdministrator: 1,
-  ForbidAudio: 2,
-  AllowAudio: 3,
-  ForbidVideo: 4,
-  AllowVideo: 5,
-  CloseMicrophone: 6,
-  CloseCamera: 7,
-} as const;
-
-const COMMAND_EFFECTS: readonly (readonly [RtcMemberFlag, boolean])[] = [
-  ["administrator", true],
-  ["administrator", false],
-  ["audio_forbidden", true],
-  ["audio_forbidden", false],
-  ["video_forbidden", true],
-  ["video_forbidden", false],
-  ["mic_closed", true],
-  ["camera_closed", true],
-];
+const COMMAND_EFFECTS: Readonly<Record<RTCAdminCommand, readonly [RtcMemberFlag, boolean]>> = {
+  [RTCAdminCommand.AppointAdministrator]: ["administrator", true],
+  [RTCAdminCommand.DismissAdministrator]: ["administrator", false],
+  [RTCAdminCommand.ForbidAudio]: ["audio_forbidden", true],
+  [RTCAdminCommand.AllowAudio]: ["audio_forbidden", false],
+  [RTCAdminCommand.ForbidVideo]: ["video_forbidden", true],
+  [RTCAdminCommand.AllowVideo]: ["video_forbidden", false],
+  [RTCAdminCommand.CloseMicrophone]: ["mic_closed", true],
+  [RTCAdminCommand.CloseCamera]: ["camera_closed", true],
+};
 
 /** The microphone state a new RTC room gives its members until setRTCRoomMicStatus changes it. */
 export const DEFAULT_MIC_STATUS = true;
-
-export interface RtcServiceOptions {
-  /** Server clock in ms; injectable for tests. */
-  readonly now?: (() => number) | undefined;
-}
 
 export interface PullIntoRtcRoomRequest {
   readonly rid: bigint;
@@ -67,7 +50,6 @@ export interface AdminCommandRequest {
   readonly command: number;
 }
 
-export type EmptyAnswer = Record<string, never>;
 export interface RtcRoomListAnswer {
   rids: bigint[];
 }
@@ -98,7 +80,7 @@ export class RtcService {
   readonly #invite: (pid: number, p: InviteUserIntoRtcRoomRequest) => void;
   readonly #command: (pid: number, p: AdminCommandRequest, flag: RtcMemberFlag, on: boolean) => void;
 
-  constructor(db: Database, options: RtcServiceOptions = {}) {
+  constructor(db: Database, options: ServiceOptions = {}) {
     const store = new RtcStore(db);
     this.#store = store;
     this.#now = options.now ?? Date.now;
@@ -122,9 +104,9 @@ export class RtcService {
   }
 
   /** Creates the room (owner: the first of toUids) when it does not exist, then makes the users members. */
-  pullIntoRTCRoom(pid: number, p: PullIntoRtcRoomRequest): EmptyAnswer {
-    if (p.type !== RtcRoomType.Voice && p.type !== RtcRoomType.Video) {
-      throw new Refusal(RtmErrorCode.InvalidParameter, `type must be ${RtcRoomType.Voice} (voice) or ${RtcRoomType.Video} (video), got ${p.type}`);
+  pullIntoRTCRoom(pid: number, p: PullIntoRtcRoomRequest): Empty {
+    if (p.type !== RTCRoomType.Voice && p.type !== RTCRoomType.Video) {
+      throw new Refusal(RtmErrorCode.InvalidParameter, `type must be ${RTCRoomType.Voice} (voice) or ${RTCRoomType.Video} (video), got ${p.type}`);
     }
     checkToUids(p.toUids);
     this.#pull(pid, p);
@@ -132,7 +114,7 @@ export class RtcService {
   }
 
   /** Records an invitation for each of toUids that is not a member; it is not membership. */
-  inviteUserIntoRTCRoom(pid: number, p: InviteUserIntoRtcRoomRequest): EmptyAnswer {
+  inviteUserIntoRTCRoom(pid: number, p: InviteUserIntoRtcRoomRequest): Empty {
     this.#room(pid, p.rid);
     checkToUids(p.toUids);
     this.#requireMember(pid, p.rid, p.fromUid, "fromUid");
@@ -141,7 +123,7 @@ export class RtcService {
   }
 
   /** fromUid must be the owner or an administrator; the owner cannot be removed. */
-  kickoutFromRTCRoom(pid: number, p: KickoutFromRtcRoomRequest): EmptyAnswer {
+  kickoutFromRTCRoom(pid: number, p: KickoutFromRtcRoomRequest): Empty {
     const room = this.#room(pid, p.rid);
     const kicker = this.#store.member(pid, p.rid, p.fromUid);
     if (p.fromUid !== room.owner && kicker?.administrator !== true) {
@@ -153,7 +135,7 @@ export class RtcService {
     return {};
   }
 
-  closeRTCRoom(pid: number, p: RtcRoomRequest): EmptyAnswer {
+  closeRTCRoom(pid: number, p: RtcRoomRequest): Empty {
     this.#room(pid, p.rid);
     this.#close(pid, p.rid);
     return {};
@@ -173,17 +155,17 @@ export class RtcService {
     return { count: this.#store.memberCount(pid, p.rid) };
   }
 
-  setRTCRoomMicStatus(pid: number, p: SetRtcRoomMicStatusRequest): EmptyAnswer {
+  setRTCRoomMicStatus(pid: number, p: SetRtcRoomMicStatusRequest): Empty {
     this.#room(pid, p.rid);
     this.#store.setMicStatus(pid, p.rid, p.status);
     return {};
   }
 
   /** Sets or clears one flag on every named member; refused as a whole if any of them is not a member. */
-  adminCommand(pid: number, p: AdminCommandRequest): EmptyAnswer {
-    const effect = COMMAND_EFFECTS[p.command];
-    if (!Number.isInteger(p.command) || effect === undefined) {
-      throw new Refusal(RtmErrorCode.InvalidParameter, `command must be 0..${COMMAND_EFFECTS.length - 1}, got ${p.command}`);
+  adminCommand(pid: number, p: AdminCommandRequest): Empty {
+    const effect = Object.hasOwn(COMMAND_EFFECTS, p.command) ? COMMAND_EFFECTS[p.command as RTCAdminCommand] : undefined;
+    if (effect === undefined) {
+      throw new Refusal(RtmErrorCode.InvalidParameter, `command must be one of ${Object.keys(COMMAND_EFFECTS).join(", ")}, got ${p.command}`);
     }
     this.#room(pid, p.rid);
     for (const uid of p.uids) this.#requireMember(pid, p.rid, uid, "uid");

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Database, Statement } from "better-sqlite3";
 import { Refusal, RtmErrorCode } from "../errors.js";
-import { ascendingIds, checkIdCount, MAX_ONLINE_QUERY_IDS, type Empty, type OkAnswer, type ServiceOptions, type UidRequest, type UidsAnswer } from "./social-common.js";
+import { ascendingIds, checkIdCount, MAX_ONLINE_QUERY_IDS, type Empty, type OkAnswer, type ServiceOptions, type UidRequest, type UidsAnswer } from "./common.js";
 
 export interface UidsRequest {
   readonly uids: readonly bigint[];

@@ -5,7 +5,7 @@ export const MAX_IDS = 100;
 /** RTM's documented cap on the uids of one getonlineusers call. */
 export const MAX_ONLINE_QUERY_IDS = 200;
 
-/** The wire shapes several social services share. */
+/** The wire shapes several services share. */
 export type Empty = Record<string, never>;
 export interface UidRequest {
   readonly uid: bigint;
