@@ -102,6 +102,7 @@ function paramEntry(p: ParamModel, type: (m: ParamModel) => string): string {
     ...(p.min !== undefined ? [`min: ${p.min}`] : []),
     ...(p.max !== undefined ? [`max: ${p.max}`] : []),
     ...(p.omitEmpty === true ? ["omitEmpty: true"] : []),
+    ...(p.alias !== undefined ? [`alias: ${literal(p.alias)}`] : []),
   ];
   return `[${literal(p.wire)}, ${type(p)}${options.length > 0 ? `, { ${options.join(", ")} }` : ""}]`;
 }

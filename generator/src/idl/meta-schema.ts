@@ -24,6 +24,8 @@ export const paramSchema = z.strictObject({
   max: z.number().optional(),
   /** Leave the key out when the value is empty (an empty list or set, "", 0); servers then take the key as optional. */
   omitEmpty: z.boolean().optional(),
+  /** Another wire key servers also read the value from (a single value counts as a list of one for list/set). */
+  alias: wireKey.optional(),
 });
 
 export const answerFieldSchema = z.strictObject({

@@ -42,6 +42,7 @@ export interface ParamModel {
   readonly min?: number;
   readonly max?: number;
   readonly omitEmpty?: boolean;
+  readonly alias?: string;
 }
 export interface FilledModel {
   readonly wire: string;
@@ -419,6 +420,7 @@ function buildParams(
       ...(p.min !== undefined ? { min: p.min } : {}),
       ...(p.max !== undefined ? { max: p.max } : {}),
       ...(p.omitEmpty === true ? { omitEmpty: true } : {}),
+      ...(p.alias !== undefined ? { alias: p.alias } : {}),
     };
   });
 }

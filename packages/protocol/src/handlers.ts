@@ -52,6 +52,8 @@ export interface RegisterOptions<E extends Endpoints> {
 
 interface KeyPlan {
   readonly key: string;
+  /** Where the value may come from instead (Param.alias). */
+  readonly alias?: string | undefined;
   readonly type: WireType;
   readonly read: Reader;
   readonly optional: boolean;
@@ -64,14 +66,14 @@ const authKeys: Readonly<Record<Auth, readonly KeyPlan[] | undefined>> = {
   none: undefined,
 };
 
-function keyPlan(key: string, type: WireType, optional: boolean): KeyPlan {
-  return { key, type, read: wireReader(type), optional };
+function keyPlan(key: string, type: WireType, optional: boolean, alias?: string): KeyPlan {
+  return { key, alias, type, read: wireReader(type), optional };
 }
 
 /** The keys a request of an endpoint carries: its parameters (fixed ones included) and its filled fields. */
 function requestKeys(d: AnyMethod): KeyPlan[] {
   const base: AnyMethod = d.base ?? d;
-  return [...base.params.map((p) => keyPlan(p.wire, p.type, p.optional || p.omitEmpty)), ...base.filled.map((f) => keyPlan(f.wire, f.type, false))];
+  return [...base.params.map((p) => keyPlan(p.wire, p.type, p.optional || p.omitEmpty, p.alias)), ...base.filled.map((f) => keyPlan(f.wire, f.type, false))];
 }
 
 /**
@@ -117,7 +119,7 @@ export function registerImplementation(target: HandlerTarget, implementation: Im
 function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, frame: Frame, codes: { missingCode: number; invalidCode: number }): Record<string, unknown> {
   const value: Record<string, unknown> = {};
   for (const k of keys) {
-    const raw = payload[k.key];
+    const raw = payload[k.key] ?? (k.alias === undefined ? undefined : aliased(k, payload[k.alias]));
     if (raw === undefined || raw === null) {
       if (k.optional) continue;
       throw new FpnnError(codes.missingCode, `${method}: missing parameter "${k.key}"`, { method });
@@ -137,6 +139,12 @@ function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, fr
     value[k.key] = parsed.data;
   }
   return value;
+}
+
+/** A value under a key's alias: for a list or set, a single value is a list of one. */
+function aliased(k: KeyPlan, value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  return (k.type.kind === "list" || k.type.kind === "set") && !Array.isArray(value) ? [value] : value;
 }
 
 /**

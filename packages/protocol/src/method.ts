@@ -30,6 +30,11 @@ export interface ParamOptions extends Bounds {
   readonly default?: unknown;
   /** An empty value (an empty list or set, "", 0) is not sent: the key is left out, and a server takes it as optional. */
   readonly omitEmpty?: boolean;
+  /**
+   * Another key a server also reads the value from when this one is absent (where other RTM SDKs send it under
+   * another name); for a list or set, a single value there counts as a list of one.
+   */
+  readonly alias?: string;
 }
 /** A parameter: its wire key, its type, and options. */
 export type ParamSpec = readonly [wire: string, type: WireType, options?: ParamOptions];
@@ -81,6 +86,7 @@ export interface Param {
   readonly optional: boolean;
   readonly default: unknown;
   readonly omitEmpty: boolean;
+  readonly alias: string | undefined;
   readonly bounds: Bounds | undefined;
 }
 export interface AnswerField {
@@ -141,7 +147,7 @@ export function method<R = void, const P extends ParamTable = {}, const A extend
 ): MethodDescriptor<R, P, A, F, S> {
   const params = Object.entries(spec.params).map(([name, [wire, type, options]]): Param => {
     const bounds = options?.min !== undefined || options?.max !== undefined ? { min: options.min, max: options.max } : undefined;
-    return { name, wire, type, optional: options?.optional === true, default: options?.default, omitEmpty: options?.omitEmpty === true, bounds };
+    return { name, wire, type, optional: options?.optional === true, default: options?.default, omitEmpty: options?.omitEmpty === true, alias: options?.alias, bounds };
   });
   const answer = Object.entries(spec.answer ?? {}).map(([wire, field]): AnswerField => {
     if (!Array.isArray(field)) return { wire, name: wire, type: field as WireType, optional: false };

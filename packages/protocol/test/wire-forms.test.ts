@@ -9,6 +9,7 @@ const byIds = method(listen, "setListen", "setlisten", "By ids.", {
 const forAll = method(listen, "setListenAll", "setlisten", "For all.", { params: { allGroup: ["group", bool], allP2P: ["p2p", bool] } });
 const ban = method(listen, "addBan", "addban", "Ban.", { params: { groupId: ["gid", int64, { omitEmpty: true }], userId: ["uid", int64] } });
 const counts = method(listen, "getCounts", "getcounts", "Counts.", { params: {}, answer: { cn: ["counts", mapOf(int32, "int64")], info: mapOf(string) } });
+const roomCount = method(listen, "getRoomCount", "getroomcount", "Counts.", { params: { roomIds: ["rids", setOf(int64), { alias: "rid" }] } });
 const files = service("files", "fileToken");
 const upload = method(files, "sendFile", "sendfile", "Send a file.", { params: { file: ["file", bytes], name: ["name", string] } });
 const parts = { hooks: {}, ids: {} };
@@ -61,6 +62,25 @@ describe("wire forms of the tables", () => {
       ["p2p", true],
     ]);
     expect(() => alternatives(byIds, ban as never)).toThrow(/setListen sends setlisten, addBan sends addban/);
+  });
+
+  it("a server reads a key from its alias when it is absent; a single value there is a list of one", async () => {
+    const server = new FpnnServer();
+    const seen: unknown[] = [];
+    registerHandlers(server, endpoints({ getroomcount: roomCount }), { getroomcount: (request) => (seen.push(request), {}) }, { missingCode: 200033, invalidCode: 200034 });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const client = new FpnnClient({ endpoint: `127.0.0.1:${port}` });
+    try {
+      const signedKeys: Payload = { pid: 1, sign: "S", salt: 1, ts: 1 };
+      await client.quest("getroomcount", { ...signedKeys, rid: 3001 });
+      await client.quest("getroomcount", { ...signedKeys, rids: [1, 2], rid: 9 });
+      await expect(client.quest("getroomcount", signedKeys)).rejects.toMatchObject({ code: 200033 });
+      expect(seen).toEqual([{ rids: [3001n] }, { rids: [1n, 2n] }]);
+      expect(filled(new CallPlan(roomCount, parts), [[5n]])).toEqual({ rids: [5n] });
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 
   it("a server reads both forms of an alternative endpoint, omitEmpty keys as optional, and bytes sent as a non-UTF-8 str raw", async () => {

@@ -539,7 +539,7 @@ export abstract class RtmMethods {
    * @param userId user id
    * @param type P2P: xid is a user id; Group: xid is a group id
    * @param xid peer user id or group id
-   * @param mtypes the message types (empty or undefined: all)
+   * @param mtypes the message types (empty or undefined: all; servers also read mtypes, as RTM's Node SDK names it)
    * @param options timeout (seconds) and signal
    */
   addDevicePushOption(userId: Int64, type: DevicePushOptionType, xid: Int64, mtypes?: readonly number[] | ReadonlySet<number>, options?: CallOptions): Promise<void> {
@@ -552,7 +552,7 @@ export abstract class RtmMethods {
    * @param userId user id
    * @param type P2P: xid is a user id; Group: xid is a group id
    * @param xid peer user id or group id
-   * @param mtypes the message types (empty or undefined: all)
+   * @param mtypes the message types (empty or undefined: all; servers also read mtypes, as RTM's Node SDK names it)
    * @param options timeout (seconds) and signal
    */
   removeDevicePushOption(userId: Int64, type: DevicePushOptionType, xid: Int64, mtypes?: readonly number[] | ReadonlySet<number>, options?: CallOptions): Promise<void> {
@@ -1018,7 +1018,7 @@ export abstract class RtmMethods {
   /**
    * Get the member count of rooms.
    *
-   * @param roomIds room ids
+   * @param roomIds room ids (servers also read one room id from rid, as RTM's C++ SDK sends it)
    * @param options timeout (seconds) and signal
    */
   getRoomCount(roomIds: readonly Int64[] | ReadonlySet<Int64>, options?: CallOptions): Promise<rooms.GetRoomCountResult> {

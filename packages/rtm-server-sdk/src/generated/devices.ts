@@ -46,8 +46,8 @@ export const addDevicePushOption = method(devicesService, "addDevicePushOption",
     type: ["type", enumOf("DevicePushOptionType", 8, DevicePushOptionType)],
     /** peer user id or group id */
     xid: ["xid", int64],
-    /** the message types (empty or undefined: all) */
-    mtypes: ["mtype", setOf(int8), { optional: true, omitEmpty: true }],
+    /** the message types (empty or undefined: all; servers also read mtypes, as RTM's Node SDK names it) */
+    mtypes: ["mtype", setOf(int8), { optional: true, omitEmpty: true, alias: "mtypes" }],
   },
 });
 
@@ -63,8 +63,8 @@ export const removeDevicePushOption = method(devicesService, "removeDevicePushOp
     type: ["type", enumOf("DevicePushOptionType", 8, DevicePushOptionType)],
     /** peer user id or group id */
     xid: ["xid", int64],
-    /** the message types (empty or undefined: all) */
-    mtypes: ["mtype", setOf(int8), { optional: true, omitEmpty: true }],
+    /** the message types (empty or undefined: all; servers also read mtypes, as RTM's Node SDK names it) */
+    mtypes: ["mtype", setOf(int8), { optional: true, omitEmpty: true, alias: "mtypes" }],
   },
 });
 

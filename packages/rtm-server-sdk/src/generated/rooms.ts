@@ -120,7 +120,7 @@ export const getRoomMembers = method(roomsService, "getRoomMembers", "getroommem
  * FPNN method `getroomcount`.
  */
 export const getRoomCount = method(roomsService, "getRoomCount", "getroomcount", "Get the member count of rooms.", {
-  params: { /** room ids */ roomIds: ["rids", setOf(int64)] },
+  params: { /** room ids (servers also read one room id from rid, as RTM's C++ SDK sends it) */ roomIds: ["rids", setOf(int64), { alias: "rid" }] },
   answer: { cn: ["counts", mapOf(int32, "int64")] },
   result: returns<GetRoomCountResult>(),
 });
