@@ -650,6 +650,15 @@ describe("rtm-server-wire.json: the reference C++ SDK's non-chat calls made thro
     }
   });
 
+  it("reads a send's mtime as the int64 it is, where the reference truncates it into an int32 modifyTime", () => {
+    // The sends' results below are { mtime: SEND_MTIME, mid }: the whole int64.
+    for (const c of vectors.calls.slice(0, 5)) {
+      const mtime = BigInt((c.answer!.object as { mtime: { value: number } }).mtime.value);
+      expect(c.result.modifyTime, c.call).toBe(Number(BigInt.asIntN(32, mtime)));
+      expect(BigInt(c.result.modifyTime as number)).not.toBe(mtime);
+    }
+  });
+
   it("excludes only loadFile and the seven file sends, each with its reason", () => {
     const excluded = cases.filter((c): c is ExcludedCall => c.kind === "excluded");
     expect(excluded.map((c) => c.call)).toEqual(["loadFile", "sendFile", "sendFiles", "sendGroupFile", "sendRoomFile", "broadcastFile", "sendFile", "sendFile"]);
