@@ -1,5 +1,6 @@
 import type { Hook } from "@rtmkit/protocol";
-import type { AudioInfo, HistoryMessage, HistoryMessageResult, HistoryRow, HookName } from "./generated/types.js";
+import { withFileInfo } from "./file-info.js";
+import type { AudioInfo, HistoryMessage, HistoryMessageResult, HistoryRow } from "./generated/types.js";
 import { MessageType, P2PDirection } from "./generated/types.js";
 
 /** A history answer after the generated field mapping, before the rows become messages. */
@@ -37,7 +38,7 @@ function parseAudioInfo(text: string): AudioInfo | undefined {
 
 function toMessage(row: HistoryRow, fromUid: bigint, toId: bigint): HistoryMessage {
   const [id, , mtype, mid, , msg, attrs, mtime] = row;
-  return withAudioInfo({ cursorId: id, fromUid, toId, messageType: mtype, messageId: mid, message: msg, attrs, modifiedTime: mtime });
+  return withFileInfo(withAudioInfo({ cursorId: id, fromUid, toId, messageType: mtype, messageId: mid, message: msg, attrs, modifiedTime: mtime }));
 }
 
 /** Group, room and broadcast history: row element 1 is the sender; toId is the group/room id (0 for broadcast). */
@@ -61,9 +62,9 @@ export function p2pHistoryResult(page: HistoryPage, uid: bigint, ouid: bigint): 
 
 const toBigInt = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt((v as number | undefined) ?? 0));
 
-/** The hooks the IDL names (`hook: { name, args }`); the generated HookName makes a missing one a compile error. */
+/** The history hooks the IDL names (`hook: { name, args }`); hooks.ts checks the full set against HookName. */
 export const historyHooks = {
   history: (page: Record<string, unknown>, args: Record<string, unknown>) => historyResult(page as unknown as HistoryPage, toBigInt(args.toId)),
   p2pHistory: (page: Record<string, unknown>, args: Record<string, unknown>) =>
     p2pHistoryResult(page as unknown as HistoryPage, toBigInt(args.uid), toBigInt(args.ouid)),
-} as const satisfies Record<HookName, Hook>;
+} as const satisfies Record<string, Hook>;

@@ -11,6 +11,7 @@ export { RTMError, type RTMErrorOptions } from "./errors.js";
 export { computeSign, Signer, type CallOptions, type Int64 } from "@rtmkit/protocol";
 export { nextId } from "./ids.js";
 export { historyResult, p2pHistoryResult, withAudioInfo, type HistoryPage } from "./history.js";
+export { FILE_MTYPE_MAX, FILE_MTYPE_MIN, isFileMessageType, parseFileInfo, withFileInfo } from "./file-info.js";
 export { iterateHistory, DEFAULT_PAGE_SIZE, type IterateOptions } from "./iterate.js";
 export { Invoker, type InvokerOptions, type QuestTransport } from "./invoke.js";
 export * from "./generated/index.js";

@@ -1,7 +1,7 @@
 import { FpnnErrorCode, type Payload, type QuestOptions } from "@rtmkit/fpnn";
 import { ANSWER_MISMATCH, CallPlan, Signer, type AnyMethod, type CallOptions, type ClientParts, type ResultOf } from "@rtmkit/protocol";
 import { invalidArgument, RTMError } from "./errors.js";
-import { historyHooks } from "./history.js";
+import { clientHooks } from "./hooks.js";
 import { idGenerators, nextId } from "./ids.js";
 
 /** What the invoker needs from a connection: FpnnClient satisfies it. */
@@ -16,7 +16,7 @@ export interface InvokerOptions {
   validate?: boolean;
 }
 
-const parts: ClientParts = { hooks: historyHooks, ids: idGenerators };
+const parts: ClientParts = { hooks: clientHooks, ids: idGenerators };
 
 /** Plans are facts of the generated descriptors, shared by every client. */
 const plans = new WeakMap<AnyMethod, CallPlan>();

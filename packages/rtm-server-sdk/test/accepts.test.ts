@@ -1,7 +1,7 @@
 import { argsSchema, CallPlan, inputSchema, type AnyMethod } from "@rtmkit/protocol";
 import { describe, expect, it } from "vitest";
 import { chat, computeSign, Signer } from "../src/index.js";
-import { historyHooks } from "../src/history.js";
+import { clientHooks } from "../src/hooks.js";
 import { idGenerators } from "../src/ids.js";
 
 /** Values around every boundary the IDL's input types have, and values of every wrong type. */
@@ -18,7 +18,7 @@ describe("the plain argument checks of the chat tables", () => {
   it("agree with the zod input schema for every parameter and every value of the pool", () => {
     let compared = 0;
     for (const d of descriptors) {
-      const plan = new CallPlan(d, { hooks: historyHooks, ids: idGenerators });
+      const plan = new CallPlan(d, { hooks: clientHooks, ids: idGenerators });
       const input = argsSchema(d);
       const accepts = (args: unknown[]): boolean => plan.argumentIssue(args) === undefined;
       const schemas = d.params.map((p) => inputSchema(p.type, p.bounds));

@@ -376,6 +376,7 @@ export const getMessage = method(chatService, "getMessage", "getmsg", "Get one m
     attrs: string,
     mtime: ["modifiedTime", int64],
   },
+  hook: { name: "retrieved" },
   result: returns<RetrievedMessage>(),
 });
 

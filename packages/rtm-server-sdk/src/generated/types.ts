@@ -207,6 +207,8 @@ export interface RetrievedMessage {
   attrs: string;
   /** server time, ms */
   modifiedTime: bigint;
+  /** what a file message (mtype 40..50) carries */
+  fileInfo?: FileInfo;
 }
 
 /** One row of a history answer; travels as a msgpack array in this order. */
@@ -227,7 +229,7 @@ export const HistoryRow = record("HistoryRow", [
 ]);
 
 /** The client hooks the IDL names: a client's hook table is typed by this, so a name it lacks fails to compile. */
-export type HookName = "history" | "p2pHistory";
+export type HookName = "history" | "p2pHistory" | "retrieved";
 
 /** The client id generators the IDL names (filled fields). */
 export type IdGeneratorName = "mid";
