@@ -55,5 +55,6 @@ export { inputCheck, wireReader, UNREAD, type Check, type Reader } from "./check
 export { inputSchema, wireSchema, objectSchema, type Bounds } from "./schemas.js";
 export { CallPlan, ANSWER_MISMATCH, argsSchema, type ArgumentIssue, type CallOptions, type ClientParts, type FileOptions, type Hook } from "./client-plan.js";
 export { computeSign, Signer, type FileTokenAuth, type SignedAuth } from "./envelope.js";
+export { fileSign } from "./file-sign.js";
 export { implement, registerHandlers, registerImplementation, type AuthKeysOf, type Handler, type Implementation, type HandlerContext, type Handlers, type HandlerTarget, type RegisterOptions } from "./handlers.js";
 export { packageVersion } from "./package-version.js";
