@@ -89,7 +89,8 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   readonly endpoint: string;
   readonly host: string;
   readonly port: number;
-  private readonly defaultTimeoutMs: number;
+  /** The quest timeout of a quest without its own, ms (options.timeout). */
+  readonly defaultTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly autoReconnect: boolean;
   private readonly keepAlive: KeepAliveOptions | undefined;

@@ -1,6 +1,7 @@
-import { FpnnClient, type FpnnClientEvents, type FpnnClientOptions } from "@rtmkit/fpnn";
+import { DEFAULT_TIMEOUT_MS, FpnnClient, FpnnErrorCode, type FpnnClientEvents, type FpnnClientOptions } from "@rtmkit/fpnn";
 import type { AnyMethod, CallOptions, Int64, ResultOf } from "@rtmkit/protocol";
 import { RTMError } from "./errors.js";
+import { GateConnections } from "./gate-connections.js";
 import { RtmMethods } from "./generated/client.js";
 import { RtmErrorCode } from "./generated/error-codes.js";
 import type { HistoryMessage } from "./generated/types.js";
@@ -15,6 +16,10 @@ export interface RTMCredentials {
   secret: string;
   /** Validate arguments before sending (default true). */
   validate?: boolean;
+  /** A file-gate connection no file send has used for this long is closed, seconds (150, as RTM's SDKs). */
+  fileGateIdleSeconds?: number;
+  /** Most file-gate endpoints kept connected; beyond it the least recently used idle connection is closed (16). */
+  fileGateMaxEndpoints?: number;
 }
 
 /** The FpnnClient options an RTMServerClient forwards as they are. */
@@ -32,7 +37,10 @@ export interface RTMServerClientOptions extends RTMCredentials, RTMConnectionOpt
   connectTimeout?: number;
 }
 
-/** An RTMServerClient on an FpnnClient built elsewhere (its own dial, interceptors, beforeReady...): close() closes it. */
+/**
+ * An RTMServerClient on an FpnnClient built elsewhere (its own dial, interceptors, beforeReady...): close() closes it.
+ * Its file-gate connections are plain TCP FpnnClients with the default options.
+ */
 export interface RTMServerClientOnFpnnOptions extends RTMCredentials {
   fpnn: FpnnClient;
 }
@@ -48,6 +56,9 @@ export type RTMClientEvents = FpnnClientEvents;
 type Listener<E extends keyof RTMClientEvents> = (...args: RTMClientEvents[E]) => void;
 
 const int32Max = 2 ** 31 - 1;
+/** RTM's SDKs drop a file-gate connection after 150 s without use (fileGateClientHoldingSeconds). */
+export const DEFAULT_FILE_GATE_IDLE_SECONDS = 150;
+export const DEFAULT_FILE_GATE_MAX_ENDPOINTS = 16;
 
 /**
  * The RTM server client: one FPNN connection (opened on first use, reconnected on loss), every RTM
@@ -57,14 +68,28 @@ export class RTMServerClient extends RtmMethods {
   /** The underlying FPNN connection (events: connect, close, reconnect, error). */
   readonly fpnn: FpnnClient;
   readonly #invoker: Invoker;
+  readonly #fileGates: GateConnections;
 
   constructor(options: RTMServerClientOptions | RTMServerClientOnFpnnOptions) {
     super();
-    const { pid, secret, validate } = options ?? ({} as RTMCredentials);
+    const { pid, secret, validate, fileGateIdleSeconds, fileGateMaxEndpoints } = options ?? ({} as RTMCredentials);
     if (!Number.isInteger(pid) || pid <= 0 || pid > int32Max) throw configError("pid", "expected a positive int32", pid);
     if (typeof secret !== "string" || secret.length === 0) throw configError("secret", "expected a non-empty string", secret);
-    this.fpnn = "fpnn" in options && options.fpnn !== undefined ? existingFpnn(options) : newFpnn(options as RTMServerClientOptions);
-    this.#invoker = new Invoker(this.fpnn, { pid, secret, validate: validate ?? true });
+    const idleSeconds = fileGateIdleSeconds ?? DEFAULT_FILE_GATE_IDLE_SECONDS;
+    if (typeof idleSeconds !== "number" || !(idleSeconds > 0) || !Number.isFinite(idleSeconds)) throw configError("fileGateIdleSeconds", "expected a positive number", idleSeconds);
+    const maxEndpoints = fileGateMaxEndpoints ?? DEFAULT_FILE_GATE_MAX_ENDPOINTS;
+    if (!Number.isInteger(maxEndpoints) || maxEndpoints < 1) throw configError("fileGateMaxEndpoints", "expected a positive integer", maxEndpoints);
+    const onFpnn = "fpnn" in options && options.fpnn !== undefined;
+    this.fpnn = onFpnn ? existingFpnn(options) : newFpnn(options as RTMServerClientOptions);
+    const gateOptions = onFpnn ? {} : gateClientOptions(options as RTMServerClientOptions);
+    this.#fileGates = new GateConnections({ idleMs: idleSeconds * 1000, maxEndpoints, create: (endpoint) => newGateClient(endpoint, gateOptions) });
+    const fpnn = this.fpnn;
+    this.#invoker = new Invoker(this.fpnn, {
+      pid,
+      secret,
+      validate: validate ?? true,
+      fileGate: { connections: this.#fileGates, defaultTimeoutMs: () => fpnn.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS },
+    });
   }
 
   /** Connects now; calls also connect on demand. */
@@ -72,9 +97,9 @@ export class RTMServerClient extends RtmMethods {
     return this.fpnn.connect();
   }
 
-  /** Closes the connection; pending calls reject with 20002. */
-  close(): Promise<void> {
-    return this.fpnn.close();
+  /** Closes the connection and every file-gate connection; pending calls reject with 20002. */
+  async close(): Promise<void> {
+    await Promise.all([this.fpnn.close(), this.#fileGates.close()]);
   }
 
   /**
@@ -134,7 +159,7 @@ export class RTMServerClient extends RtmMethods {
 }
 
 function newFpnn(options: RTMServerClientOptions): FpnnClient {
-  const { pid: _pid, secret: _secret, validate: _validate, ...connection } = options;
+  const { pid: _pid, secret: _secret, validate: _validate, fileGateIdleSeconds: _idle, fileGateMaxEndpoints: _max, ...connection } = options;
   if (typeof connection.endpoint !== "string") throw configError("endpoint", 'expected "host:port"', connection.endpoint);
   return new FpnnClient(connection);
 }
@@ -144,9 +169,31 @@ function existingFpnn(options: RTMServerClientOnFpnnOptions): FpnnClient {
   if (typeof fpnn !== "object" || fpnn === null || typeof fpnn.quest !== "function" || typeof fpnn.close !== "function") {
     throw configError("fpnn", "expected an FpnnClient", fpnn);
   }
-  const clash = Object.keys(options).find((key) => key !== "fpnn" && key !== "pid" && key !== "secret" && key !== "validate" && (options as unknown as Record<string, unknown>)[key] !== undefined);
+  const clash = Object.keys(options).find((key) => !credentialKeys.has(key) && (options as unknown as Record<string, unknown>)[key] !== undefined);
   if (clash !== undefined) throw configError(clash, "not taken with options.fpnn (give it to that FpnnClient)", (options as unknown as Record<string, unknown>)[clash]);
   return fpnn;
+}
+
+const credentialKeys: ReadonlySet<string> = new Set(["fpnn", "pid", "secret", "validate", "fileGateIdleSeconds", "fileGateMaxEndpoints"]);
+
+/** What file-gate connections take over from the gateway's options: how to connect and what frames may be; not its encryption (the gate is another server). */
+type GateClientOptions = Pick<FpnnClientOptions, "connectTimeout" | "maxFrameSize" | "limits" | "hooks" | "dial" | "interceptors">;
+
+function gateClientOptions(options: RTMServerClientOptions): GateClientOptions {
+  const { connectTimeout, maxFrameSize, limits, hooks, dial, interceptors } = options;
+  return { connectTimeout, maxFrameSize, limits, hooks, dial, interceptors };
+}
+
+/**
+ * One file-gate connection: no keep-alive (it closes once idle anyway) and no automatic reconnect (a send
+ * reconnects on demand; one that cannot connect fails with 20012 at once).
+ */
+function newGateClient(endpoint: string, options: GateClientOptions): FpnnClient {
+  try {
+    return new FpnnClient({ ...options, endpoint, keepAlive: false, autoReconnect: false });
+  } catch (error) {
+    throw new RTMError(FpnnErrorCode.CoreInvalidConnection, `file gate endpoint ${JSON.stringify(endpoint)} (from filetoken): ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function configError(field: string, expected: string, got: unknown): RTMError {

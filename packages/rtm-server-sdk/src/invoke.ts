@@ -1,6 +1,10 @@
 import { FpnnErrorCode, type Payload, type QuestOptions } from "@rtmkit/fpnn";
-import { ANSWER_MISMATCH, CallPlan, Signer, type AnyMethod, type CallOptions, type ClientParts, type ResultOf } from "@rtmkit/protocol";
+import { ANSWER_MISMATCH, CallPlan, Signer, type AnyMethod, type CallOptions, type ClientParts, type FileOptions, type ResultOf } from "@rtmkit/protocol";
 import { invalidArgument, RTMError } from "./errors.js";
+import { fileOptionsIssue } from "./file-attrs.js";
+import { FileSender } from "./file-gate.js";
+import type { GateConnections } from "./gate-connections.js";
+import { fileToken } from "./generated/files.js";
 import { clientHooks } from "./hooks.js";
 import { idGenerators, nextId } from "./ids.js";
 
@@ -14,6 +18,15 @@ export interface InvokerOptions {
   secret: string;
   /** Validate arguments before sending (default true). Answers are always checked and mapped. */
   validate?: boolean;
+  /** Where the file sends (a "fileToken" service) go after filetoken; without it they reject with 20012. */
+  fileGate?: FileGateSetup;
+}
+
+/** The file-gate connections of a client and the default timeout its file sends share between their two steps. */
+export interface FileGateSetup {
+  readonly connections: GateConnections;
+  /** The gateway's default quest timeout, ms. */
+  readonly defaultTimeoutMs: () => number;
 }
 
 const parts: ClientParts = { hooks: clientHooks, ids: idGenerators };
@@ -40,12 +53,18 @@ export class Invoker {
   readonly #pid: number;
   readonly #signer: Signer;
   readonly #validate: boolean;
+  readonly #files: FileSender | undefined;
 
   constructor(transport: QuestTransport, options: InvokerOptions) {
     this.#transport = transport;
     this.#pid = options.pid;
     this.#signer = new Signer(options.pid, options.secret);
     this.#validate = options.validate ?? true;
+    const gate = options.fileGate;
+    this.#files =
+      gate === undefined
+        ? undefined
+        : new FileSender({ pid: options.pid, connections: gate.connections, defaultTimeoutMs: gate.defaultTimeoutMs, requestToken: (args, o) => this.invoke(fileToken, args, o) });
   }
 
   invoke<D extends AnyMethod>(method: D, args: readonly unknown[], options: CallOptions | undefined): Promise<ResultOf<D>> {
@@ -54,10 +73,12 @@ export class Invoker {
     let sent: Promise<Payload>;
     try {
       plan = planOf(method);
+      const viaFileGate = method.service.auth === "fileToken";
       if (this.#validate) {
-        const issue = plan.argumentIssue(args) ?? plan.optionIssue(options);
+        const issue = plan.argumentIssue(args) ?? plan.optionIssue(options) ?? (viaFileGate ? fileOptionsIssue(options as FileOptions | undefined) : undefined);
         if (issue !== undefined) throw invalidArgument(method.name, issue.path, issue.message);
       }
+      if (viaFileGate) return this.#sendFile(method, plan, args, options);
       payload = {};
       if (method.service.auth === "signed") this.#sign(payload, method.fpnn);
       plan.fill(payload, args, options);
@@ -77,6 +98,13 @@ export class Invoker {
         throw RTMError.from(error, method.name);
       },
     );
+  }
+
+  #sendFile<D extends AnyMethod>(method: D, plan: CallPlan, args: readonly unknown[], options: CallOptions | undefined): Promise<ResultOf<D>> {
+    if (this.#files === undefined) {
+      return Promise.reject(new RTMError(FpnnErrorCode.CoreInvalidConnection, `${method.name}: this client has no file-gate connections`, { method: method.name }));
+    }
+    return this.#files.send(method, plan, args, options) as Promise<ResultOf<D>>;
   }
 
   /** The signed envelope: pid, sign, salt, ts, first in the payload as the reference SDKs write them. */
