@@ -145,6 +145,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: "files",
+    // The bytes of files sent through the file gate, content-addressed per project: file_id is the SHA-256 hex
+    // of data, so the same bytes sent again are stored once. A rowid table: a large BLOB stays out of the key's B-tree.
+    sql: `
+      CREATE TABLE files (
+        pid       INTEGER NOT NULL,
+        file_id   TEXT NOT NULL,
+        size      INTEGER NOT NULL,
+        data      BLOB NOT NULL,
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (pid, file_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 const MIGRATIONS_TABLE = `
