@@ -47,6 +47,9 @@ export {
   type StartEmulator,
 } from "./cli.js";
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server/start.js";
+export { type FileGateAccess, type FileGateOptions } from "./server/file-gate.js";
+export { DEFAULT_MAX_FILE_BYTES } from "./files/file-service.js";
+export { DEFAULT_FILE_TOKEN_TTL_MS, DEFAULT_FILE_TOKENS_PER_PROJECT } from "./files/file-tokens.js";
 export { implement, type Implementation } from "@rtmkit/protocol";
 export { startFromCli } from "./server/cli-start.js";
 export { createChatHandlers, RAISER } from "./server/chat-handlers.js";

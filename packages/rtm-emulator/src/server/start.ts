@@ -9,11 +9,12 @@ import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
 import { verifiedImplementation } from "./chat-handlers.js";
 import { FaultInterception } from "./fault-interceptor.js";
+import { EmulatorFileGate, type FileGateAccess, type FileGateOptions } from "./file-gate.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
 import { EmulatorServices, methodsOf, overridesOnly, registerServices } from "./services.js";
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends FileGateOptions {
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
   /** Address to listen on (127.0.0.1). */
@@ -63,7 +64,7 @@ export interface EmulatorOptions {
   handlers?: readonly Implementation[];
 }
 
-export interface RunningEmulator {
+export interface RunningEmulator extends FileGateAccess {
   /** "host:port", what RTMServerClient's `endpoint` takes. */
   readonly endpoint: string;
   readonly host: string;
@@ -91,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // Without faults configured there is no interceptor at all: handlers run unwrapped.
   const interception = faults.enabled ? new FaultInterception(faults) : undefined;
   let server: FpnnServer;
+  let fileGate: EmulatorFileGate;
   try {
     server = new FpnnServer({
       hooks: questLogHooks(logger),
@@ -107,6 +109,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     };
     services = new EmulatorServices(storage, storage.database, limits, options.now);
     registerServices(server, auth, services, codes, methodsOf(options.handlers ?? []));
+    fileGate = new EmulatorFileGate(options, { storage, chat: services.chat, limits, logger, connectionLimits: options.connectionLimits, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, now: options.now }, codes);
+    fileGate.serveTokens(server, auth, codes);
     for (const implementation of options.handlers ?? []) {
       registerImplementation(server, verifiedImplementation(auth, overridesOnly(implementation)), codes);
     }
@@ -125,9 +129,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
   let address: { port: number; host: string };
   try {
+    await fileGate.listen(options.host ?? DEFAULT_HOST);
     address = await server.listen(options.port ?? 0, options.host ?? DEFAULT_HOST);
   } catch (error) {
-    await server.close();
+    await Promise.all([server.close(), fileGate.close()]);
     storage.close();
     throw error;
   }
@@ -145,10 +150,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     setOnline(pid, uid, online) {
       services.users.setOnline(pid, BigInt(uid), online);
     },
+    fileGateEndpoint: fileGate.endpoint,
+    readFile: (url) => fileGate.readFile(url),
     close() {
       closing ??= (async () => {
         try {
-          const stopping = server.close();
+          const stopping = Promise.all([server.close(), fileGate.close()]);
           interception?.closeHeld();
           await stopping;
         } finally {
