@@ -1,7 +1,9 @@
 // File sends end to end: the SDK's two steps (filetoken on the gateway, the send on the file gate) against the
 // emulator over real sockets and a real SQLite database, the gate's refusals, and the reference C++ SDK's frames.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createECDH, createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer, type Socket } from "node:net";
 import { dialTcp, encodeQuest, FpnnErrorCode, FpnnServer, packPayload, StrBytes, type Dial, type Payload } from "@rtmkit/fpnn";
 import { fileSign, MessageCategory, RtmErrorCode } from "@rtmkit/rtm-server-sdk";
@@ -67,8 +69,39 @@ describe("file sends through the SDK and the emulator", () => {
     const broadcastMessage = await client.getMessage(broadcast.mid, FROM, 0n, MessageCategory.BroadcastMessage);
     expect(broadcastMessage.fileInfo).toMatchObject({ size: 15n, fileName: "notes.txt", fileExtension: "txt" });
     expect(Buffer.from(server.readFile(broadcastMessage.fileInfo!.url)!).toString()).toBe("plain text file");
+    expect(Buffer.from(server.readFile(url.replace(server.fileGateEndpoint, "elsewhere:1"))!)).toEqual(PNG); // the endpoint part is not checked
     expect(server.readFile(url.replace(/.$/, "0"))).toBeUndefined();
     expect(server.readFile("https://example.com/x")).toBeUndefined();
+  });
+
+  it("stores file messages as chat sends are stored: a repeated mid answers the first mtime, a send to oneself is refused (200052)", async () => {
+    const server = await emulator();
+    const client = sdk(server.endpoint);
+    const first = await client.sendFile(FROM, 1002n, 50, PNG, { mid: 5n });
+    const again = await client.sendFile(FROM, 1002n, 50, Buffer.from("other bytes"), { mid: 5n });
+    expect(again).toEqual(first);
+    expect((await client.getP2PMessage(FROM, 1002n, true, 20, 0n, 0n, 0n, [])).messages).toHaveLength(1);
+    expect((await failure(client.sendFile(FROM, FROM, 50, PNG))).code).toBe(RtmErrorCode.SendToSelf);
+  });
+
+  it("files up to maxFileBytes above the default frame size go through when the client's maxFrameSize allows them", async () => {
+    const big = Buffer.alloc(9 * 1024 * 1024, 0xfe); // not UTF-8 either
+    big.write("head", 0);
+    const server = await emulator({ maxFileBytes: 10 * 1024 * 1024 });
+    const client = sdk(server.endpoint, { maxFrameSize: 12 * 1024 * 1024 });
+    const sent = await client.sendFile(FROM, 1002n, 50, big, { timeout: 20 });
+    const message = await client.getMessage(sent.mid, FROM, 1002n, MessageCategory.P2PMessage);
+    expect(message.fileInfo!.size).toBe(BigInt(big.length));
+    expect(Buffer.from(server.readFile(message.fileInfo!.url)!).equals(big)).toBe(true);
+  });
+
+  it("the gateway may be encrypted; the gate is plain TCP and the SDK's gate connections do not take the encryption", async () => {
+    const key = createECDH("secp256k1");
+    key.generateKeys();
+    const server = await emulator({ key: key.getPrivateKey() });
+    const client = sdk(server.endpoint, { encryption: { publicKey: server.publicKey! } });
+    const sent = await client.sendFile(FROM, 1002n, 50, PNG, { fileName: "a.png" });
+    expect((await client.getMessage(sent.mid, FROM, 1002n, MessageCategory.P2PMessage)).fileInfo?.fileName).toBe("a.png");
   });
 
   it("refuses bad arguments before anything is sent (no filetoken either)", async () => {
@@ -191,6 +224,9 @@ describe("the emulator's file gate, over raw FPNN", () => {
     };
 
     expect(await codeOf(sendfilePayload("0".repeat(32)))).toBe(RtmErrorCode.InvalidFileOrSignOrToken);
+    // Checked in this order: token, sign, mtype, size; the first failing one answers.
+    expect(await codeOf(sendfilePayload("0".repeat(32), { mtype: 30, attrs: "{}" }))).toBe(RtmErrorCode.InvalidFileOrSignOrToken);
+    expect(await codeOf(sendfilePayload(await token(), { mtype: 30, attrs: JSON.stringify({ sign: "0".repeat(32) }) }))).toBe(RtmErrorCode.InvalidFileOrSignOrToken);
     expect(await codeOf(sendfilePayload(await token(), { attrs: JSON.stringify({ sign: "0".repeat(32) }) }))).toBe(RtmErrorCode.InvalidFileOrSignOrToken);
     expect(await codeOf(sendfilePayload(await token(), { attrs: JSON.stringify({ filename: "a.png", ext: "png" }) }))).toBe(RtmErrorCode.AttrsWithoutSignOrExt);
     expect(await codeOf(sendfilePayload(await token(), { attrs: "not json" }))).toBe(RtmErrorCode.AttrsWithoutSignOrExt);
@@ -199,10 +235,19 @@ describe("the emulator's file gate, over raw FPNN", () => {
     const bigToken = await token();
     expect(await codeOf(sendfilePayload(bigToken, { file: big, attrs: JSON.stringify({ sign: fileSign(big, bigToken) }) }))).toBe(RtmErrorCode.LargeFileOrAttrs);
 
-    // The same quest with a fresh token and 20 bytes passes: each refusal above was for its own reason.
+    const hugeAttrsToken = await token();
+    const custom = { note: "x".repeat(9000) };
+    expect(await codeOf(sendfilePayload(hugeAttrsToken, { file: PNG.subarray(0, 20), attrs: JSON.stringify({ sign: fileSign(PNG.subarray(0, 20), hugeAttrsToken), custom }) }))).toBe(RtmErrorCode.LargeFileOrAttrs);
+
+    // The same quest with a fresh token and 20 bytes passes: each refusal above was for its own reason. The sign may be uppercase.
     const fits = PNG.subarray(0, 20);
     const fitsToken = await token();
-    expect(await codeOf(sendfilePayload(fitsToken, { file: fits, attrs: JSON.stringify({ rtm: { sign: fileSign(fits, fitsToken) } }) }))).toBe(0);
+    expect(await codeOf(sendfilePayload(fitsToken, { file: fits, attrs: JSON.stringify({ rtm: { sign: fileSign(fits, fitsToken).toUpperCase() } }) }))).toBe(0);
+
+    // A token is used up by the first quest that presents it for its send, also when that quest is refused.
+    const once = await token();
+    expect(await codeOf(sendfilePayload(once, { mtype: 30 }))).toBe(RtmErrorCode.InvalidFileMtype);
+    expect(await codeOf(sendfilePayload(once))).toBe(RtmErrorCode.InvalidFileOrSignOrToken);
   });
 
   it("a token is for one send: of its method, sender, target and project, within 300 s; a mismatch leaves it usable", async () => {
@@ -224,6 +269,34 @@ describe("the emulator's file gate, over raw FPNN", () => {
     clock.ms += 300_000;
     const answer = await gateQuest(gate, "broadcastfile", { ...sendfilePayload(late), to: undefined });
     expect(answer).toMatchObject({ status: 1, payload: { code: RtmErrorCode.InvalidFileOrSignOrToken, ex: expect.stringContaining("expired") } });
+  });
+
+  it("stores attrs in the nested form: a flat quest's sign, filename and ext under rtm; a nested quest's other rtm fields kept (a voice message)", async () => {
+    const server = await emulator();
+    const client = sdk(server.endpoint);
+    const token = await tokenFor(server.endpoint, { from: 1001, cmd: "sendroomfile", rid: 3001 });
+    const rtm = { type: "audiomsg", lang: "en", duration: 2500, sign: fileSign(PNG, token), filename: "v.amr", ext: "amr" };
+    const answer = await gateQuest(server.fileGateEndpoint, "sendroomfile", { rid: 3001, pid: PID, token, mtype: 41, from: 1001, mid: 9, file: new StrBytes(PNG), attrs: JSON.stringify({ rtm, custom: "" }) });
+    expect(answer.status).toBe(0);
+    const message = await client.getMessage(9n, FROM, 3001n, MessageCategory.RoomMessage);
+    expect(JSON.parse(message.attrs)).toEqual({ rtm, custom: "" });
+    expect(message.fileInfo).toMatchObject({ isRTMAudio: true, language: "en", duration: 2500, fileName: "v.amr", fileExtension: "amr" });
+
+    const flatToken = await tokenFor(server.endpoint, { from: 1001, cmd: "sendroomfile", rid: 3001 });
+    const sign = fileSign(PNG, flatToken);
+    await gateQuest(server.fileGateEndpoint, "sendroomfile", { rid: 3001, pid: PID, token: flatToken, mtype: 41, from: 1001, mid: 10, file: new StrBytes(PNG), attrs: JSON.stringify({ sign, ext: "amr", other: 1 }) });
+    expect(JSON.parse((await client.getMessage(10n, FROM, 3001n, MessageCategory.RoomMessage)).attrs)).toEqual({ rtm: { sign, ext: "amr" } });
+  });
+
+  it("tokens live in memory: a restarted emulator does not know the tokens of the one before", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtm-files-e2e-"));
+    onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
+    const db = join(dir, "db.sqlite");
+    const first = await emulator({ db });
+    const token = await tokenFor(first.endpoint, { from: 1001, cmd: "sendfile", to: 1002 });
+    await first.close();
+    const second = await emulator({ db });
+    expect((await gateQuest(second.fileGateEndpoint, "sendfile", sendfilePayload(token))).payload.code).toBe(RtmErrorCode.InvalidFileOrSignOrToken);
   });
 
   it("accepts the reference C++ SDK's gate frames (their token and sign rebuilt) and stores the exact bytes; refuses the one whose attrs it broke", async () => {
