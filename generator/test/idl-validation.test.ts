@@ -80,7 +80,7 @@ methods:
     } catch (e) {
       problems = (e as IdlError).problems.map(formatProblem);
     }
-    expect(problems).toEqual([expect.stringMatching(/^idl\/app\/extra\.yaml:\d+ methods\.getExtra\.hook\.name: the client has no hook "histroy" \(it has: history, p2pHistory\)$/)]);
+    expect(problems).toEqual([expect.stringMatching(/^idl\/app\/extra\.yaml:\d+ methods\.getExtra\.hook\.name: the client has no hook "histroy" \(it has: history, p2pHistory, retrieved\)$/)]);
   });
 
   it("an unknown type names file, line and path", () => {
