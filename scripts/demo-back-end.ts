@@ -3,7 +3,7 @@
  * RTMServerClient to the emulator; `call` records which methods ran so the demo can check every service was used.
  */
 import type { RunningEmulator } from "@rtmkit/rtm-emulator";
-import { DevicePushOptionType, RTCAdminCommand, RTCRoomType, RTMError, RtmErrorCode, type RTMServerClient } from "@rtmkit/rtm-server-sdk";
+import { DevicePushOptionType, FileMessageType, RTCAdminCommand, RTCRoomType, RTMError, RtmErrorCode, type RTMServerClient } from "@rtmkit/rtm-server-sdk";
 
 export type Call = <T>(name: string, promise: Promise<T>) => Promise<T>;
 
@@ -95,6 +95,16 @@ export async function backEndFlow(client: RTMServerClient, emulator: RunningEmul
   line(`translate: "${translated.sourceText}" (${translated.sourceLanguage}) -> "${translated.targetText}" (${translated.targetLanguage}), by a handler the demo gave the emulator`);
   const unconfigured = await refusal(call("textCheck", client.textCheck("hello")), RtmErrorCode.NoConfigInConsole);
   line(`textCheck without a handler: ${unconfigured.code} ${unconfigured.message.split(";")[0]}`);
+
+  step("Files (a token from the gateway, then the file to the file gate, in one call)");
+  const chart = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"); // the first bytes of a PNG
+  const sent = await call("sendGroupFile", client.sendGroupFile(alice, team, FileMessageType.Image, chart, { fileName: "chart.png" }));
+  const newest = (await call("getGroupMessage", client.getGroupMessage(team, true, 1, 0, 0, 0, [FileMessageType.Image], alice))).messages[0];
+  const file = newest?.fileInfo;
+  if (file === undefined || newest?.messageId !== sent.mid) throw new Error("the file message is not in the group's history");
+  line(`alice -> group ${team}: ${file.fileName} (${file.size} bytes), stored at ${file.url}`);
+  const stored = emulator.readFile(file.url);
+  line(`the emulator's file gate kept the bytes: ${stored !== undefined && Buffer.from(stored).equals(chart)}`);
 
   step("RTC rooms");
   await call("pullIntoRTCRoom", client.pullIntoRTCRoom(lobby, [alice, bob], RTCRoomType.Voice));

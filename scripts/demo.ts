@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     if (missing.length > 0) throw new Error(`the demo skipped ${missing.join(", ")}`);
 
     await backEndFlow(client, emulator, call, { pid: PID, alice: ALICE, bob: BOB, carol: CAROL, team: 2002n, lobby: 3002n });
-    const services = [sdk.friends.friendsMethods, sdk.groups.groupsMethods, sdk.rooms.roomsMethods, sdk.users.usersMethods, sdk.data.dataMethods, sdk.devices.devicesMethods, sdk.listen.listenMethods, sdk.valueAdded.valueAddedMethods, sdk.rtc.rtcMethods];
+    const services = [sdk.fileGate.fileGateMethods, sdk.friends.friendsMethods, sdk.groups.groupsMethods, sdk.rooms.roomsMethods, sdk.users.usersMethods, sdk.data.dataMethods, sdk.devices.devicesMethods, sdk.listen.listenMethods, sdk.valueAdded.valueAddedMethods, sdk.rtc.rtcMethods];
     const unused = services.filter((methods) => !Object.keys(methods).some((name) => used.has(name))).map((methods) => Object.values(methods)[0]!.service.name);
     if (unused.length > 0) throw new Error(`the demo skipped the services ${unused.join(", ")}`);
     console.log(`\nDone: all ${expected.length} chat calls and ${services.length} more services used (${calls} calls in all).`);

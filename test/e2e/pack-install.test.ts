@@ -167,7 +167,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
 
   it("the rtmkit-gen bin generates an SDK from the IDL the generator package ships (plain node)", { timeout: 120_000 }, async () => {
     const idl = join(app, "node_modules/@rtmkit/generator/idl");
-    expect(readdirSync(join(idl, "rtm")).sort()).toEqual(["chat.yaml", "types.yaml"]);
+    expect(readdirSync(join(idl, "rtm")).sort()).toEqual(readdirSync(join(repo, "idl/rtm")).filter((f) => f.endsWith(".yaml")).sort());
     expect(existsSync(join(idl, "errors.yaml"))).toBe(true);
     const { stdout } = await run(join(app, "node_modules/.bin/rtmkit-gen"), ["generate", "--idl", idl, "--sdk", "generated/sdk", "--docs", "generated/api.md"], {
       cwd: app,

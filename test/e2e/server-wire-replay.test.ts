@@ -52,13 +52,9 @@ const ok = (payload: unknown): Expected => ({ ok: payload });
 const refused = (code: number, text: string): Expected => ({ code, text });
 
 /**
- * filetoken has no handler in the emulator on this branch (the file gate is another engineer's work, branch
- * `files`): it answers 20004 today. Once the emulator has the file gate, every filetoken frame, the
- * 'GroupFile'/'BroadcastFile' spellings of the reference's cmd bug included, must answer {token, endpoint}:
- * set EMULATOR_HAS_FILE_GATE and FILE_GATE is checked as that. The gate frames (gateFrames) themselves are
- * tested with the file gate (test/e2e/files.test.ts).
+ * Every filetoken frame, the 'GroupFile'/'BroadcastFile' spellings of the reference's cmd bug included, answers
+ * {token, endpoint}. The gate frames (gateFrames) themselves are replayed in test/e2e/files.test.ts.
  */
-const EMULATOR_HAS_FILE_GATE = false;
 const FILE_GATE = { ok: { token: expect.any(String), endpoint: expect.stringMatching(/^.+:\d+$/) } } as const;
 
 const noService = (method: string, service: string) => refused(200060, `${method}: the emulator has no ${service} service`);
@@ -260,7 +256,6 @@ describe("rtm-server-wire.json replayed to the emulator", () => {
       const answer = await ask(frame);
       const label = `#${index} ${call.call}${call.variant === undefined ? "" : ` (${call.variant})`} -> ${method}`;
       expect(answer.seq, label).toBe(frame.readUInt32LE(12));
-      if (want === FILE_GATE && !EMULATOR_HAS_FILE_GATE) continue; // see EMULATOR_HAS_FILE_GATE
       expect(answer.status === 0 || answer.payload.code !== 20004, `${label}: no frame may be an unknown method`).toBe(true);
       expect({ frame: label, answer: outcome(answer) }).toEqual({ frame: label, answer: expectation(want) });
     }

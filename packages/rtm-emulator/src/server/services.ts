@@ -4,6 +4,7 @@ import {
   chatEndpoints,
   dataEndpoints,
   devicesEndpoints,
+  filesEndpoints,
   friendsEndpoints,
   groupsEndpoints,
   listenEndpoints,
@@ -90,7 +91,7 @@ function listenHandlers(auth: Authenticator, listen: ListenService): Handlers<ty
 }
 
 /** The tables the emulator serves itself. */
-const BUILT_IN: readonly Endpoints[] = [chatEndpoints, friendsEndpoints, groupsEndpoints, roomsEndpoints, usersEndpoints, dataEndpoints, devicesEndpoints, rtcEndpoints, valueAddedEndpoints, listenEndpoints];
+const BUILT_IN: readonly Endpoints[] = [chatEndpoints, filesEndpoints, friendsEndpoints, groupsEndpoints, roomsEndpoints, usersEndpoints, dataEndpoints, devicesEndpoints, rtcEndpoints, valueAddedEndpoints, listenEndpoints];
 const builtInMethods = new Set(BUILT_IN.flatMap((table) => Object.keys(table)));
 
 /**
