@@ -41,7 +41,7 @@ function percent(change: number): string {
 }
 
 /** The first `textColumns` columns are left-aligned, the rest right-aligned. */
-function markdownTable(titles: readonly string[], rows: readonly string[][], textColumns: number): string {
+export function markdownTable(titles: readonly string[], rows: readonly string[][], textColumns: number): string {
   const widths = titles.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((cell, i) => (i < textColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;

@@ -1,0 +1,292 @@
+/**
+ * Services benchmark: RTMServerClients (one connection and one call in flight each) mixing calls of every RTM
+ * service (chat, friends, groups, rooms, users, data, devices, listen, RTC, files, value-added) against the
+ * emulator in a child process on a file database. Reports per call its count, p50/p99 latency and errors,
+ * expected (by code) and unexpected; the throughput; the emulator's CPU per call and RSS (from /proc); and the
+ * raw-socket ceiling over as many connections, measured first in the same run, with the ratios. Afterwards
+ * each client reads back the state it alone wrote (data keys, user info, its group's members, its RTC room)
+ * and compares it with its own model of its writes.
+ *
+ *   npm run bench:services [-- --seconds 60 --clients 50]
+ *
+ * Exits 1 on an unexpected error or a wrong answer during the run, or when a client's state differs from its model.
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { RTMError, RTMServerClient } from "@rtmkit/rtm-server-sdk";
+import { measure } from "./bench/measure.js";
+import { markdownTable } from "./bench/report.js";
+import { AnswerServerProcess } from "./bench/server-process.js";
+import { CallContext, CALLS, EXPECTED_REASONS, Owned, pickCall, shareOf, USERS_PER_CLIENT, verifyOwned, WrongAnswer, type CallKind } from "./bench/services/calls.js";
+import type { ServicesReadyMessage } from "./bench/services/emulator-process.js";
+import { RawPool } from "./bench/services/raw-pool.js";
+import { ProcessSampler } from "./bench/soak/memory.js";
+import { LatencyReservoir } from "./bench/soak/reservoir.js";
+import type { BenchResult } from "./bench/types.js";
+
+const usage = `usage: npx tsx scripts/bench-services.ts [options]   (or: npm run bench:services -- [options])
+
+  --seconds <n>          length of the measured run (default 60)
+  --clients <n>          RTMServerClients, each with its own connection and one call in flight (default 50)
+  --warmup <n>           seconds of the same traffic before measuring (default 2)
+  --ceiling-seconds <n>  seconds of the raw-socket ceiling, measured first (default 5)
+  --keep-db              keep the database file (it is kept anyway when the run fails)
+  -h, --help             print this help
+
+Exits 1 on an unexpected error or a wrong answer during the run, or when a client's state differs from its model.`;
+
+let values: { seconds: string; clients: string; warmup: string; "ceiling-seconds": string; "keep-db"?: boolean; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      seconds: { type: "string", default: "60" },
+      clients: { type: "string", default: "50" },
+      warmup: { type: "string", default: "2" },
+      "ceiling-seconds": { type: "string", default: "5" },
+      "keep-db": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const SECONDS = Number(values.seconds);
+const CLIENTS = Number(values.clients);
+const WARMUP = Number(values.warmup);
+const CEILING_SECONDS = Number(values["ceiling-seconds"]);
+if (!(SECONDS > 0) || !Number.isInteger(CLIENTS) || CLIENTS < 1 || CLIENTS > 400 || !(WARMUP >= 0) || !(CEILING_SECONDS > 0)) {
+  console.error(usage);
+  process.exit(2);
+}
+
+const PID = 11000001;
+const SECRET = "bench-services-secret";
+/** SDK quest timeout: a call unanswered this long is an unexpected outcome (20003). */
+const CALL_TIMEOUT_SECONDS = 10;
+const LATENCY_SAMPLES = 100_000;
+
+class KindStats {
+  calls = 0;
+  readonly latency = new LatencyReservoir(LATENCY_SAMPLES);
+  /** Refusals declared right before the call, by code. */
+  readonly expected = new Map<number, number>();
+  /** Anything else: by RTM/FPNN code, "wrong answer" or "exception", with the first message. */
+  readonly unexpected = new Map<string, { count: number; example: string }>();
+
+  get unexpectedCount(): number {
+    let n = 0;
+    for (const { count } of this.unexpected.values()) n += count;
+    return n;
+  }
+}
+
+type Stats = Map<CallKind, KindStats>;
+const newStats = (): Stats => new Map(CALLS.map((kind) => [kind, new KindStats()]));
+
+const services = new Set(CALLS.map((kind) => kind.service));
+console.log(
+  `rtm-emulator services benchmark: ${CLIENTS} clients (one connection and one call in flight each), ${SECONDS} s after ${WARMUP} s warm-up; ` +
+    `${CALLS.length} calls of ${services.size} services; file database`,
+);
+console.log(`${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+
+// The ceiling first, while nothing else of this run is busy.
+const ceiling = await rawCeiling();
+console.log(`raw ceiling: ${Math.round(ceiling.questsPerSecond).toLocaleString("en-US")} quests/s over ${CLIENTS} connections`);
+
+const dir = mkdtempSync(join(tmpdir(), "rtm-bench-services-"));
+const db = join(dir, "services.sqlite");
+const child = fork(fileURLToPath(new URL("./bench/services/emulator-process.ts", import.meta.url)), [db, String(PID), SECRET, String(CLIENTS * USERS_PER_CLIENT)], {
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+const contexts: CallContext[] = [];
+let failed = true;
+try {
+  const ready = await new Promise<ServicesReadyMessage>((resolve, reject) => {
+    child.once("message", (message) => resolve(message as ServicesReadyMessage));
+    child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)));
+  });
+  let connectionsLost = 0;
+  let running = true;
+  for (let c = 0; c < CLIENTS; c++) {
+    const client = new RTMServerClient({ pid: PID, secret: SECRET, endpoint: `127.0.0.1:${ready.port}`, timeout: CALL_TIMEOUT_SECONDS });
+    client.fpnn.on("close", () => {
+      if (running) connectionsLost++;
+    });
+    contexts.push(new CallContext(client, new Owned(c), CLIENTS * USERS_PER_CLIENT));
+  }
+  await Promise.all(contexts.map((ctx) => ctx.client.connect()));
+
+  const warmup = newStats();
+  await runFor(WARMUP * 1000, warmup);
+  const stats = newStats();
+  const all = new LatencyReservoir(LATENCY_SAMPLES);
+  const sampler = new ProcessSampler(child.pid!);
+  const rssAtStart = sampler.latest;
+  const benchCpu = process.cpuUsage();
+  const started = performance.now();
+  const calls = await runFor(SECONDS * 1000, stats, all);
+  const elapsed = (performance.now() - started) / 1000;
+  const emulatorCpuMs = sampler.cpuSinceStart();
+  const benchCpuUsage = process.cpuUsage(benchCpu);
+  sampler.stop();
+
+  const verified = await Promise.all(contexts.map((ctx) => verifyOwned(ctx)));
+  running = false;
+  const differences = verified.flatMap((v) => v.differences);
+  const checked = verified.reduce((sum, v) => sum + v.checked, 0);
+
+  const perSecond = calls / elapsed;
+  const cpuPer1k = emulatorCpuMs / (calls / 1000);
+  const rssMax = Math.max(...sampler.rss);
+  const overall = all.percentiles();
+  const mib = (kib: number) => (kib / 1024).toFixed(0);
+
+  console.log(`\n== Calls (${elapsed.toFixed(1)} s measured; latency measured in this process, errors included)\n`);
+  console.log(callTable(stats));
+  console.log(`\n== Expected errors (refusals the call was declared to risk)\n`);
+  console.log(expectedTable(stats));
+  const unexpected = [...warmupUnexpected(warmup), ...unexpectedLines(stats)];
+  console.log(`\n== Unexpected errors and wrong answers: ${unexpected.length === 0 ? "none" : ""}`);
+  for (const line of unexpected) console.log(line);
+  if (connectionsLost > 0) console.log(`!! ${connectionsLost} client connection(s) closed during the run`);
+
+  console.log(`\n== Against the raw-socket ceiling (${CLIENTS} connections, one quest in flight each, minimal answer server, same run)\n`);
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  console.log(
+    markdownTable(
+      ["measure", "services mix", "raw ceiling", "ratio"],
+      [
+        ["calls/s", fmt(perSecond), fmt(ceiling.questsPerSecond), ratio(perSecond, ceiling.questsPerSecond)],
+        ["p50 ms", overall.p50.toFixed(3), (ceiling.p50Us / 1000).toFixed(3), ratio(overall.p50, ceiling.p50Us / 1000)],
+        ["p99 ms", overall.p99.toFixed(3), (ceiling.p99Us / 1000).toFixed(3), ratio(overall.p99, ceiling.p99Us / 1000)],
+        ["server CPU ms per 1k calls", cpuPer1k.toFixed(1), ceiling.serverCpuMsPer1000.toFixed(1), ratio(cpuPer1k, ceiling.serverCpuMsPer1000)],
+        ["client CPU ms per 1k calls", ((benchCpuUsage.user + benchCpuUsage.system) / 1000 / (calls / 1000)).toFixed(1), ceiling.cpuMsPer1000.toFixed(1), ratio((benchCpuUsage.user + benchCpuUsage.system) / 1000 / (calls / 1000), ceiling.cpuMsPer1000)],
+      ],
+      1,
+    ),
+  );
+  console.log(
+    `\nthroughput ${fmt(perSecond)} calls/s (${fmt(calls)} calls); emulator CPU ${(emulatorCpuMs / 1000 / elapsed * 100).toFixed(0)}% of a core, ${((emulatorCpuMs * 1000) / calls).toFixed(0)} µs per call; ` +
+      `emulator RSS ${mib(rssAtStart)} MiB at the start, max ${mib(rssMax)}, ${mib(sampler.latest)} at the end; database ${(statSync(db).size / 2 ** 20).toFixed(1)} MiB (+ WAL)`,
+  );
+  console.log(`load average after the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+
+  console.log(`\n== State check: ${fmt(checked)} reads of what each client alone wrote (data keys, user info, its group's members, its RTC room)`);
+  if (differences.length === 0) console.log("every one equals the client's model");
+  else for (const line of differences.slice(0, 20)) console.log(`!! ${line}`);
+  if (differences.length > 20) console.log(`!! ... and ${differences.length - 20} more`);
+
+  failed = unexpected.length > 0 || differences.length > 0 || connectionsLost > 0;
+  console.log(failed ? "\nFAILED" : "\nok");
+} finally {
+  await Promise.all(contexts.map((ctx) => ctx.client.close()));
+  child.disconnect();
+  await exited;
+  if (failed || values["keep-db"]) console.log(`database kept: ${db}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
+
+/** Every client makes one call after the other until the time is up; returns the calls made. */
+async function runFor(ms: number, stats: Stats, all?: LatencyReservoir): Promise<number> {
+  const end = performance.now() + ms;
+  let calls = 0;
+  const worker = async (ctx: CallContext) => {
+    while (performance.now() < end) {
+      const kind = pickCall();
+      const kindStats = stats.get(kind)!;
+      ctx.allowed = [];
+      const started = performance.now();
+      let failure: unknown;
+      try {
+        await kind.run(ctx);
+      } catch (error) {
+        failure = error;
+      }
+      const latency = performance.now() - started;
+      kindStats.calls++;
+      kindStats.latency.add(latency);
+      all?.add(latency);
+      calls++;
+      if (failure !== undefined) record(kindStats, failure, ctx.allowed);
+    }
+  };
+  await Promise.all(contexts.map(worker));
+  return calls;
+}
+
+function record(stats: KindStats, failure: unknown, allowed: readonly number[]): void {
+  if (RTMError.is(failure) && allowed.includes(failure.code)) {
+    stats.expected.set(failure.code, (stats.expected.get(failure.code) ?? 0) + 1);
+    return;
+  }
+  const [key, message] = RTMError.is(failure)
+    ? [String(failure.code), failure.message]
+    : failure instanceof WrongAnswer
+      ? ["wrong answer", failure.message]
+      : ["exception", String((failure as Error)?.stack ?? failure)];
+  const entry = stats.unexpected.get(key);
+  if (entry === undefined) stats.unexpected.set(key, { count: 1, example: message.slice(0, 300) });
+  else entry.count++;
+}
+
+async function rawCeiling(): Promise<BenchResult> {
+  const server = await AnswerServerProcess.start("raw");
+  const pool = new RawPool(CLIENTS);
+  try {
+    await pool.open(server.endpoint);
+    return await measure(pool, { inFlight: CLIENTS, warmupMs: 500, durationMs: CEILING_SECONDS * 1000, serverCpuMicros: () => server.cpuMicros() });
+  } finally {
+    await pool.close();
+    await server.stop();
+  }
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function codes(counts: ReadonlyMap<number, number>): string {
+  return [...counts].map(([code, n]) => `${code} x${fmt(n)}`).join(", ");
+}
+
+function callTable(stats: Stats): string {
+  const rows = [...stats].map(([kind, s]) => {
+    const p = s.latency.percentiles();
+    return [kind.service, kind.name, shareOf(kind).toFixed(1), fmt(s.calls), p.p50.toFixed(3), p.p99.toFixed(3), codes(s.expected) || "-", s.unexpectedCount === 0 ? "-" : fmt(s.unexpectedCount)];
+  });
+  return markdownTable(["service", "call", "share %", "calls", "p50 ms", "p99 ms", "expected errors", "unexpected"], rows, 2);
+}
+
+function expectedTable(stats: Stats): string {
+  const byCode = new Map<number, { count: number; calls: Set<string> }>();
+  for (const [kind, s] of stats) {
+    for (const [code, n] of s.expected) {
+      const entry = byCode.get(code) ?? { count: 0, calls: new Set() };
+      entry.count += n;
+      entry.calls.add(kind.name);
+      byCode.set(code, entry);
+    }
+  }
+  const rows = [...byCode].sort(([a], [b]) => a - b).map(([code, e]) => [String(code), EXPECTED_REASONS.get(code) ?? "?", [...e.calls].join(", "), fmt(e.count)]);
+  return rows.length === 0 ? "none" : markdownTable(["code", "why", "calls", "count"], rows, 3);
+}
+
+function unexpectedLines(stats: Stats): string[] {
+  return [...stats].flatMap(([kind, s]) => [...s.unexpected].map(([key, e]) => `!! ${kind.name}: ${key} x${e.count}: ${e.example}`));
+}
+
+function warmupUnexpected(stats: Stats): string[] {
+  return unexpectedLines(stats).map((line) => `${line} (during the warm-up)`);
+}
