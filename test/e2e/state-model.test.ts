@@ -1,4 +1,5 @@
-// Model-based test of the emulator's stateful services: random command sequences run against the real
+// Model-based test of the emulator's stateful services (friends, blacklists, groups, rooms, bans, users,
+// tokens, project blacks, data, push options): random command sequences run against the real
 // system (an emulator on a SQLite FILE, an RTMServerClient over a real socket) and against a plain
 // in-memory model written from the documented semantics (idl/rtm/*.yaml, docs/emulator/*.md). Every read
 // compares the SDK's answer with the model; a Restart command closes client and emulator and starts them
@@ -8,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@rtmkit/rtm-emulator";
-import { RTMServerClient } from "@rtmkit/rtm-server-sdk";
+import { DevicePushOptionType, RTMServerClient } from "@rtmkit/rtm-server-sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PID, SECRET } from "./helpers.js";
@@ -20,13 +21,15 @@ const KEYS = ["a", "b"] as const;
 /** Ban times far beyond a run: no ban or project black expires during the test. */
 const LONG_SECONDS = 86_400;
 /**
- * Runs of up to 40 commands, ~70 ms each on an idle machine (60 runs: ~5 s). Planted bugs, each caught: delfriends
- * removing one direction, a restart losing the file, the model reading isBlack the wrong way round; delgroup(0)
- * removing every-group bans needs addGroupBan(0, u) then deleteGroup(0) among ~50 command kinds, caught by 2 of 3
- * runs of 100.
+ * 100 runs of up to 80 commands: 9-13 s on 2 cores shared with a load average of 4-5. Bugs that need two particular commands
+ * on the same ids are what the length buys: planted on purpose and caught by each of three runs were delgroup(0)
+ * removing the every-group bans (addGroupBan(0, u) then deleteGroup(0)) and a push option entry for every type
+ * taking a list of types (addDevicePushOption(u, t, x) then with [30]); 40 commands caught them about half as
+ * often. Also caught at once: delfriends removing one direction, a restart losing the file, and the model reading
+ * isBlack the wrong way round.
  */
-const NUM_RUNS = 60;
-const MAX_COMMANDS = 40;
+const NUM_RUNS = 100;
+const MAX_COMMANDS = 80;
 
 interface Info {
   oinfo: string;
@@ -55,6 +58,8 @@ class Model {
   readonly tokens = new Map<number, string>();
   /** Every token ever answered: a new token must be new. */
   readonly seenTokens = new Set<string>();
+  /** `${uid}:${type}:${xid}` -> the muted message types, or "all". */
+  readonly pushOptions = new Map<string, Set<number> | "all">();
 }
 
 function setOf<K>(map: Map<K, Set<number>>, key: K): Set<number> {
@@ -279,7 +284,7 @@ const roomCommands = [
   fc.array(fc.constantFrom(0, 1, 2, 3, 4), { maxLength: 4 }).map((rs) =>
     cmd(`getRoomCount(${list(rs)})`, async (m, r) => {
       const counts = (await r.client.getRoomCount(rs)).counts;
-      expect(new Map([...counts].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map(ids(rs).map((ro) => [ro, setOf(m.roomMembers, Number(ro)).size])));
+      expect(sortedMap(counts)).toEqual(new Map(ids(rs).map((ro) => [ro, setOf(m.roomMembers, Number(ro)).size])));
     }),
   ),
   fc.tuple(rid, infoText, infoText).map(([ro, o, p]) =>
@@ -327,7 +332,7 @@ const userCommands = [
   uidList.map((us) =>
     cmd(`getUserOpenInfo(${list(us)})`, async (m, r) => {
       const info = (await r.client.getUserOpenInfo(us)).info;
-      expect(new Map([...info].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map(ids(us).map((u) => [u, infoOf(m.userInfo, Number(u)).oinfo])));
+      expect(sortedMap(info)).toEqual(new Map(ids(us).map((u) => [u, infoOf(m.userInfo, Number(u)).oinfo])));
     }),
   ),
   uid.map((u) =>
@@ -390,6 +395,62 @@ const dataCommands = [
   ),
 ];
 
+const pushType = fc.constantFrom(DevicePushOptionType.P2P, DevicePushOptionType.Group);
+/** Push options live per (uid, type, xid): few of them, so entries are written again and read back within a run. */
+const pushUid = fc.constantFrom(1, 2);
+const xid = fc.constantFrom(1, 2);
+/** undefined and [] both mean every type. */
+const mtypes = fc.option(fc.subarray([30, 31, 32]), { nil: undefined, freq: 3 });
+
+/** getoption's answer as the model has it: per type, xid -> muted types ascending ([]: every type). */
+function pushOptionsOf(m: Model, u: number): { p2p: Map<bigint, number[]>; group: Map<bigint, number[]> } {
+  const answer = { p2p: new Map<bigint, number[]>(), group: new Map<bigint, number[]>() };
+  for (const [entry, muted] of [...m.pushOptions].sort(([a], [b]) => a.localeCompare(b))) {
+    const [owner, type, x] = entry.split(":").map(Number);
+    if (owner !== u) continue;
+    (type === DevicePushOptionType.P2P ? answer.p2p : answer.group).set(BigInt(x!), muted === "all" ? [] : [...muted].sort((a, b) => a - b));
+  }
+  return answer;
+}
+
+/** Map keys in ascending order: the SDK builds them in the wire's order, which the model need not share. */
+function sortedMap<V>(map: Map<bigint, V>): Map<bigint, V> {
+  return new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+const deviceCommands = [
+  fc.tuple(pushUid, pushType, xid, mtypes).map(([u, t, x, types]) =>
+    cmd(`addDevicePushOption(${u}, ${t}, ${x}, ${types === undefined ? "undefined" : list(types)})`, async (m, r) => {
+      await r.client.addDevicePushOption(u, t, x, types);
+      const entry = `${u}:${t}:${x}`;
+      const current = m.pushOptions.get(entry);
+      // Documented: no types = every type; types added to an every-type entry leave it every type.
+      if (types === undefined || types.length === 0 || current === "all") m.pushOptions.set(entry, "all");
+      else m.pushOptions.set(entry, new Set([...(current ?? []), ...types]));
+    }),
+  ),
+  fc.tuple(pushUid, pushType, xid, mtypes).map(([u, t, x, types]) =>
+    cmd(`removeDevicePushOption(${u}, ${t}, ${x}, ${types === undefined ? "undefined" : list(types)})`, async (m, r) => {
+      await r.client.removeDevicePushOption(u, t, x, types);
+      const entry = `${u}:${t}:${x}`;
+      const current = m.pushOptions.get(entry);
+      if (current === undefined) return;
+      // Documented: no types removes the entry; types taken from an every-type entry leave it; the last type removed removes it.
+      if (types === undefined || types.length === 0) m.pushOptions.delete(entry);
+      else if (current !== "all") {
+        for (const type of types) current.delete(type);
+        if (current.size === 0) m.pushOptions.delete(entry);
+      }
+    }),
+  ),
+  pushUid.map((u) =>
+    cmd(`getDevicePushOption(${u})`, async (m, r) => {
+      const { p2p, group } = await r.client.getDevicePushOption(u);
+      expect({ p2p: sortedMap(p2p), group: sortedMap(group) }).toEqual(pushOptionsOf(m, u));
+    }),
+  ),
+];
+
 const restart = fc.constant(
   cmd("Restart", async (_m, r) => {
     await r.restart();
@@ -405,6 +466,8 @@ async function checkWholeState(m: Model, r: Real): Promise<void> {
     expect((await c.getUserGroups(u)).groupIds, `groups of ${u}`).toEqual(ids(GIDS.filter((g) => setOf(m.groupMembers, g).has(u))));
     expect(await c.getUserInfo(u), `info of user ${u}`).toEqual(infoOf(m.userInfo, u));
     expect((await c.isProjectBlack(u)).isBlack, `project black ${u}`).toBe(m.projectBlacks.has(u));
+    const { p2p, group } = await c.getDevicePushOption(u);
+    expect({ p2p: sortedMap(p2p), group: sortedMap(group) }, `push options of ${u}`).toEqual(pushOptionsOf(m, u));
     if (m.tokens.has(u)) await checkToken(m, r, u);
     for (const k of KEYS) expect((await c.dataGet(u, k)).value, `data ${u}:${k}`).toBe(m.data.get(`${u}:${k}`));
     for (const t of [0, 1, 2, 3]) {
@@ -422,7 +485,21 @@ async function checkWholeState(m: Model, r: Real): Promise<void> {
   }
 }
 
-const allCommands = [...friendCommands, ...groupCommands, ...roomCommands, ...userCommands, ...dataCommands, restart, restart];
+/**
+ * Services by weight, then a command of the service uniformly: the services with few commands (data, devices)
+ * still get several per run, so their few entries are written and read again within one run.
+ */
+const allCommands = [
+  fc.oneof(
+    { arbitrary: fc.oneof(...friendCommands), weight: 4 },
+    { arbitrary: fc.oneof(...groupCommands), weight: 4 },
+    { arbitrary: fc.oneof(...roomCommands), weight: 3 },
+    { arbitrary: fc.oneof(...userCommands), weight: 3 },
+    { arbitrary: fc.oneof(...dataCommands), weight: 2 },
+    { arbitrary: fc.oneof(...deviceCommands), weight: 2 },
+    { arbitrary: restart, weight: 1 },
+  ),
+];
 
 describe("emulator state against a model of the documented semantics", () => {
   it(
