@@ -1,5 +1,5 @@
 // Model-based test of the emulator's stateful services (friends, blacklists, groups, rooms, bans, users,
-// tokens, project blacks, data, push options): random command sequences run against the real
+// tokens, project blacks, data, push options, RTC rooms with their documented refusals): random command sequences run against the real
 // system (an emulator on a SQLite FILE, an RTMServerClient over a real socket) and against a plain
 // in-memory model written from the documented semantics (idl/rtm/*.yaml, docs/emulator/*.md). Every read
 // compares the SDK's answer with the model; a Restart command closes client and emulator and starts them
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@rtmkit/rtm-emulator";
-import { DevicePushOptionType, RTMServerClient } from "@rtmkit/rtm-server-sdk";
+import { DevicePushOptionType, RTCAdminCommand, RTCRoomType, RTMError, RTMServerClient, RtmErrorCode } from "@rtmkit/rtm-server-sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PID, SECRET } from "./helpers.js";
@@ -24,9 +24,10 @@ const LONG_SECONDS = 86_400;
  * 100 runs of up to 80 commands: 9-13 s on 2 cores shared with a load average of 4-5. Bugs that need two particular commands
  * on the same ids are what the length buys: planted on purpose and caught by each of three runs were delgroup(0)
  * removing the every-group bans (addGroupBan(0, u) then deleteGroup(0)) and a push option entry for every type
- * taking a list of types (addDevicePushOption(u, t, x) then with [30]); 40 commands caught them about half as
- * often. Also caught at once: delfriends removing one direction, a restart losing the file, and the model reading
- * isBlack the wrong way round.
+ * taking a list of types (addDevicePushOption(u, t, x) then with [30]), and any RTC member allowed to kick; 40
+ * commands caught the first two about half as often. Caught by one run of three: adminCommand applied to the members
+ * before a non-member in the list refuses it. Caught at once: delfriends removing one direction, a restart losing the
+ * file, the model reading isBlack the wrong way round.
  */
 const NUM_RUNS = 100;
 const MAX_COMMANDS = 80;
@@ -60,6 +61,8 @@ class Model {
   readonly seenTokens = new Set<string>();
   /** `${uid}:${type}:${xid}` -> the muted message types, or "all". */
   readonly pushOptions = new Map<string, Set<number> | "all">();
+  /** Open RTC rooms: owner and members, each member with its administrator flag (the one flag a read shows). */
+  readonly rtcRooms = new Map<number, { owner: number; members: Map<number, { administrator: boolean }> }>();
 }
 
 function setOf<K>(map: Map<K, Set<number>>, key: K): Set<number> {
@@ -451,6 +454,118 @@ const deviceCommands = [
   ),
 ];
 
+/** "ok", or the RTM error code the call failed with. */
+async function outcome(call: Promise<unknown>): Promise<"ok" | number> {
+  try {
+    await call;
+    return "ok";
+  } catch (error) {
+    if (RTMError.is(error)) return error.code;
+    throw error;
+  }
+}
+
+const rtcRid = fc.constantFrom(1, 2);
+/** RTC users: fewer, so pulls, kicks and commands meet the same members. */
+const rtcUid = fc.constantFrom(1, 2, 3, 4);
+const rtcUids = fc.array(rtcUid, { maxLength: 3 });
+const { AppointAdministrator, DismissAdministrator } = RTCAdminCommand;
+
+/** What each documented refusal predicts for a call on an RTC room; undefined: it succeeds. */
+function rtcRoomRefusal(m: Model, rid: number): number | undefined {
+  return m.rtcRooms.has(rid) ? undefined : RtmErrorCode.InvalidParameter; // every call on a missing room but pull and list
+}
+
+function rtcMembersOf(m: Model, rid: number): { members: bigint[]; administrators: bigint[]; owner: bigint } {
+  const room = m.rtcRooms.get(rid)!;
+  const members = [...room.members];
+  return { members: ids(members.map(([u]) => u)), administrators: ids(members.filter(([, f]) => f.administrator).map(([u]) => u)), owner: BigInt(room.owner) };
+}
+
+/** With weights: pulls fill rooms, so kicks and commands find members; closes empty them. */
+const rtcCommands: [fc.Arbitrary<Cmd>, number][] = [
+  [fc.tuple(rtcRid, rtcUids, fc.constantFrom(RTCRoomType.Voice, RTCRoomType.Video)).map(([rid, us, type]) =>
+    cmd(`pullIntoRTCRoom(${rid}, ${list(us)}, ${type})`, async (m, r) => {
+      const want = us.length === 0 ? RtmErrorCode.EmptyParameter : "ok";
+      expect(await outcome(r.client.pullIntoRTCRoom(rid, us, type))).toBe(want);
+      if (want !== "ok") return;
+      // Documented: a new room's owner is the first of toUids; a pull into an open room keeps owner and members' flags.
+      let room = m.rtcRooms.get(rid);
+      if (room === undefined) m.rtcRooms.set(rid, (room = { owner: us[0]!, members: new Map() }));
+      for (const u of us) if (!room.members.has(u)) room.members.set(u, { administrator: false });
+    }),
+  ), 4],
+  [fc.tuple(rtcRid, rtcUids, rtcUid).map(([rid, us, from]) =>
+    cmd(`inviteUserIntoRTCRoom(${rid}, ${list(us)}, ${from})`, async (m, r) => {
+      const want =
+        rtcRoomRefusal(m, rid) ?? (us.length === 0 ? RtmErrorCode.EmptyParameter : !m.rtcRooms.get(rid)!.members.has(from) ? RtmErrorCode.NotInRoom : "ok");
+      // An invitation is not membership (and no read shows invitations): nothing in the model changes.
+      expect(await outcome(r.client.inviteUserIntoRTCRoom(rid, us, from))).toBe(want);
+    }),
+  ), 1],
+  [fc.tuple(rtcUid, rtcRid, rtcUid).map(([u, rid, from]) =>
+    cmd(`kickoutFromRTCRoom(${u}, ${rid}, ${from})`, async (m, r) => {
+      const room = m.rtcRooms.get(rid);
+      // Documented order: a kicker neither owner nor administrator, then the owner as uid, then a uid not a member.
+      const want =
+        room === undefined
+          ? RtmErrorCode.InvalidParameter
+          : from !== room.owner && room.members.get(from)?.administrator !== true
+            ? RtmErrorCode.PermissionDenied
+            : u === room.owner
+              ? RtmErrorCode.PermissionDenied
+              : !room.members.has(u)
+                ? RtmErrorCode.NotInRoom
+                : "ok";
+      expect(await outcome(r.client.kickoutFromRTCRoom(u, rid, from))).toBe(want);
+      if (want === "ok") room!.members.delete(u);
+    }),
+  ), 3],
+  [rtcRid.map((rid) =>
+    cmd(`closeRTCRoom(${rid})`, async (m, r) => {
+      const want = rtcRoomRefusal(m, rid) ?? "ok";
+      expect(await outcome(r.client.closeRTCRoom(rid))).toBe(want);
+      m.rtcRooms.delete(rid);
+    }),
+  ), 1],
+  [fc.constant(
+    cmd("getRTCRoomList()", async (m, r) => {
+      expect((await r.client.getRTCRoomList()).roomIds).toEqual(ids(m.rtcRooms.keys()));
+    }),
+  ), 1],
+  [rtcRid.map((rid) =>
+    cmd(`getRTCRoomMembers(${rid})`, async (m, r) => {
+      const refusal = rtcRoomRefusal(m, rid);
+      if (refusal !== undefined) expect(await outcome(r.client.getRTCRoomMembers(rid))).toBe(refusal);
+      else expect(await r.client.getRTCRoomMembers(rid)).toEqual(rtcMembersOf(m, rid));
+    }),
+  ), 2],
+  [rtcRid.map((rid) =>
+    cmd(`getRTCRoomMemberCount(${rid})`, async (m, r) => {
+      const refusal = rtcRoomRefusal(m, rid);
+      if (refusal !== undefined) expect(await outcome(r.client.getRTCRoomMemberCount(rid))).toBe(refusal);
+      else expect((await r.client.getRTCRoomMemberCount(rid)).count).toBe(m.rtcRooms.get(rid)!.members.size);
+    }),
+  ), 1],
+  [fc.tuple(rtcRid, fc.boolean()).map(([rid, on]) =>
+    cmd(`setRTCRoomMicStatus(${rid}, ${on})`, async (m, r) => {
+      expect(await outcome(r.client.setRTCRoomMicStatus(rid, on))).toBe(rtcRoomRefusal(m, rid) ?? "ok");
+    }),
+  ), 1],
+  // Commands 0/1 change the administrators a read shows (so mostly those); the others set flags no read shows,
+  // but are refused alike.
+  [fc.tuple(rtcRid, rtcUids, fc.oneof({ arbitrary: fc.constantFrom(AppointAdministrator, DismissAdministrator), weight: 3 }, fc.constantFrom(...Object.values(RTCAdminCommand)))).map(([rid, us, command]) =>
+    cmd(`adminCommand(${rid}, ${list(us)}, ${command})`, async (m, r) => {
+      const room = m.rtcRooms.get(rid);
+      // Documented: a non-member among uids refuses the whole command, and no member changes.
+      const want = room === undefined ? RtmErrorCode.InvalidParameter : us.some((u) => !room.members.has(u)) ? RtmErrorCode.NotInRoom : "ok";
+      expect(await outcome(r.client.adminCommand(rid, us, command))).toBe(want);
+      if (want !== "ok" || (command !== AppointAdministrator && command !== DismissAdministrator)) return;
+      for (const u of us) room!.members.get(u)!.administrator = command === AppointAdministrator;
+    }),
+  ), 2],
+];
+
 const restart = fc.constant(
   cmd("Restart", async (_m, r) => {
     await r.restart();
@@ -479,6 +594,8 @@ async function checkWholeState(m: Model, r: Real): Promise<void> {
     expect((await c.getGroupMembers(g)).members, `members of group ${g}`).toEqual(ids(setOf(m.groupMembers, g)));
     expect(await c.getGroupInfo(g), `info of group ${g}`).toEqual(infoOf(m.groupInfo, g));
   }
+  expect((await c.getRTCRoomList()).roomIds, "RTC rooms").toEqual(ids(m.rtcRooms.keys()));
+  for (const rid of m.rtcRooms.keys()) expect(await c.getRTCRoomMembers(rid), `RTC room ${rid}`).toEqual(rtcMembersOf(m, rid));
   for (const ro of RIDS) {
     expect((await c.getRoomMembers(ro)).members, `members of room ${ro}`).toEqual(ids(setOf(m.roomMembers, ro)));
     expect(await c.getRoomInfo(ro), `info of room ${ro}`).toEqual(infoOf(m.roomInfo, ro));
@@ -497,6 +614,7 @@ const allCommands = [
     { arbitrary: fc.oneof(...userCommands), weight: 3 },
     { arbitrary: fc.oneof(...dataCommands), weight: 2 },
     { arbitrary: fc.oneof(...deviceCommands), weight: 2 },
+    { arbitrary: fc.oneof(...rtcCommands.map(([arbitrary, weight]) => ({ arbitrary, weight }))), weight: 3 },
     { arbitrary: restart, weight: 1 },
   ),
 ];
