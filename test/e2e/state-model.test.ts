@@ -1,5 +1,6 @@
 // Model-based test of the emulator's stateful services (friends, blacklists, groups, rooms, bans, users,
-// tokens, project blacks, data, push options, RTC rooms with their documented refusals): random command sequences run against the real
+// tokens, project blacks, data, push options, RTC rooms, and sends refused by bans and blacklists, each with
+// its documented refusals): random command sequences run against the real
 // system (an emulator on a SQLite FILE, an RTMServerClient over a real socket) and against a plain
 // in-memory model written from the documented semantics (idl/rtm/*.yaml, docs/emulator/*.md). Every read
 // compares the SDK's answer with the model; a Restart command closes client and emulator and starts them
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@rtmkit/rtm-emulator";
-import { DevicePushOptionType, RTCAdminCommand, RTCRoomType, RTMError, RTMServerClient, RtmErrorCode } from "@rtmkit/rtm-server-sdk";
+import { DevicePushOptionType, MessageCategory, RTCAdminCommand, RTCRoomType, RTMError, RTMServerClient, RtmErrorCode } from "@rtmkit/rtm-server-sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PID, SECRET } from "./helpers.js";
@@ -61,6 +62,11 @@ class Model {
   readonly seenTokens = new Set<string>();
   /** `${uid}:${type}:${xid}` -> the muted message types, or "all". */
   readonly pushOptions = new Map<string, Set<number> | "all">();
+  /** Acknowledged P2P messages per conversation `${low}:${high}`. */
+  readonly p2pMessages = new Map<string, number>();
+  /** The sender of each acknowledged message, per group and per room. */
+  readonly groupMessages = new Map<number, number[]>();
+  readonly roomMessages = new Map<number, number[]>();
   /** Open RTC rooms: owner and members, each member with its administrator flag (the one flag a read shows). */
   readonly rtcRooms = new Map<number, { owner: number; members: Map<number, { administrator: boolean }> }>();
 }
@@ -454,6 +460,69 @@ const deviceCommands = [
   ),
 ];
 
+const pairKey = (a: number, b: number) => `${Math.min(a, b)}:${Math.max(a, b)}`;
+const blocks = (m: Model, owner: number, other: number) => setOf(m.blacks, owner).has(other);
+const groupBanned = (m: Model, g: number, u: number) => m.groupBans.has(`${g}:${u}`) || m.groupBans.has(`0:${u}`);
+const roomBanned = (m: Model, ro: number, u: number) => m.roomBans.has(`${ro}:${u}`) || m.roomBans.has(`0:${u}`);
+
+/** getmsgnum as the model has it: messages and distinct senders. */
+function countOf(senders: readonly number[] | undefined): { sender: number; num: number } {
+  return { sender: new Set(senders).size, num: senders?.length ?? 0 };
+}
+
+/**
+ * Sends, refused as documented (200052 to oneself, 200049 blacklisted by the receiver, 200044/200045 banned), and
+ * counts of what was stored: getmsgnum for groups and rooms, the newest page of a P2P conversation.
+ */
+const chatCommands = [
+  fc.tuple(uid, uid).map(([from, to]) =>
+    cmd(`sendChat(${from}, ${to})`, async (m, r) => {
+      const want = from === to ? RtmErrorCode.SendToSelf : blocks(m, to, from) ? RtmErrorCode.BlockedUser : "ok";
+      expect(await outcome(r.client.sendChat(from, to, `from ${from}`, ""))).toBe(want);
+      if (want === "ok") m.p2pMessages.set(pairKey(from, to), (m.p2pMessages.get(pairKey(from, to)) ?? 0) + 1);
+    }),
+  ),
+  fc.tuple(uid, fc.array(uid, { minLength: 1, maxLength: 3 })).map(([from, tos]) =>
+    cmd(`sendChats(${from}, ${list(tos)})`, async (m, r) => {
+      const want = tos.includes(from) ? RtmErrorCode.SendToSelf : "ok";
+      expect(await outcome(r.client.sendChats(from, tos, `from ${from}`, ""))).toBe(want);
+      if (want !== "ok") return;
+      // Documented in the chat service: one row per distinct recipient that has not blacklisted the sender.
+      for (const to of new Set(tos)) if (!blocks(m, to, from)) m.p2pMessages.set(pairKey(from, to), (m.p2pMessages.get(pairKey(from, to)) ?? 0) + 1);
+    }),
+  ),
+  fc.tuple(uid, gid).map(([from, g]) =>
+    cmd(`sendGroupChat(${from}, ${g})`, async (m, r) => {
+      const want = groupBanned(m, g, from) ? RtmErrorCode.BannedInGroup : "ok";
+      expect(await outcome(r.client.sendGroupChat(from, g, `from ${from}`, ""))).toBe(want);
+      if (want === "ok") m.groupMessages.set(g, [...(m.groupMessages.get(g) ?? []), from]);
+    }),
+  ),
+  fc.tuple(uid, rid).map(([from, ro]) =>
+    cmd(`sendRoomChat(${from}, ${ro})`, async (m, r) => {
+      const want = roomBanned(m, ro, from) ? RtmErrorCode.BannedInRoom : "ok";
+      expect(await outcome(r.client.sendRoomChat(from, ro, `from ${from}`, ""))).toBe(want);
+      if (want === "ok") m.roomMessages.set(ro, [...(m.roomMessages.get(ro) ?? []), from]);
+    }),
+  ),
+  gid.map((g) =>
+    cmd(`getMessageNum(group, ${g})`, async (m, r) => {
+      expect(await r.client.getMessageNum(MessageCategory.GroupMessage, g)).toEqual(countOf(m.groupMessages.get(g)));
+    }),
+  ),
+  rid.map((ro) =>
+    cmd(`getMessageNum(room, ${ro})`, async (m, r) => {
+      expect(await r.client.getMessageNum(MessageCategory.RoomMessage, ro)).toEqual(countOf(m.roomMessages.get(ro)));
+    }),
+  ),
+  fc.tuple(uid, uid).map(([u, o]) =>
+    cmd(`getP2PChat(${u}, ${o})`, async (m, r) => {
+      const page = await r.client.getP2PChat(u, o, true, 20, 0, 0, 0);
+      expect(page.messages.length).toBe(Math.min(20, u === o ? 0 : (m.p2pMessages.get(pairKey(u, o)) ?? 0)));
+    }),
+  ),
+];
+
 /** "ok", or the RTM error code the call failed with. */
 async function outcome(call: Promise<unknown>): Promise<"ok" | number> {
   try {
@@ -590,13 +659,19 @@ async function checkWholeState(m: Model, r: Real): Promise<void> {
       expect((await c.isBanOfRoom(t, u)).isBan, `room ban ${t}:${u}`).toBe(m.roomBans.has(`${t}:${u}`) || m.roomBans.has(`0:${u}`));
     }
   }
+  for (const [a, b] of UIDS.flatMap((a) => UIDS.filter((b) => b > a).map((b) => [a, b] as const))) {
+    const page = await c.getP2PChat(a, b, true, 20, 0, 0, 0);
+    expect(page.messages.length, `P2P messages ${a}:${b}`).toBe(Math.min(20, m.p2pMessages.get(pairKey(a, b)) ?? 0));
+  }
   for (const g of GIDS) {
+    expect(await c.getMessageNum(MessageCategory.GroupMessage, g), `messages of group ${g}`).toEqual(countOf(m.groupMessages.get(g)));
     expect((await c.getGroupMembers(g)).members, `members of group ${g}`).toEqual(ids(setOf(m.groupMembers, g)));
     expect(await c.getGroupInfo(g), `info of group ${g}`).toEqual(infoOf(m.groupInfo, g));
   }
   expect((await c.getRTCRoomList()).roomIds, "RTC rooms").toEqual(ids(m.rtcRooms.keys()));
   for (const rid of m.rtcRooms.keys()) expect(await c.getRTCRoomMembers(rid), `RTC room ${rid}`).toEqual(rtcMembersOf(m, rid));
   for (const ro of RIDS) {
+    expect(await c.getMessageNum(MessageCategory.RoomMessage, ro), `messages of room ${ro}`).toEqual(countOf(m.roomMessages.get(ro)));
     expect((await c.getRoomMembers(ro)).members, `members of room ${ro}`).toEqual(ids(setOf(m.roomMembers, ro)));
     expect(await c.getRoomInfo(ro), `info of room ${ro}`).toEqual(infoOf(m.roomInfo, ro));
   }
@@ -608,6 +683,7 @@ async function checkWholeState(m: Model, r: Real): Promise<void> {
  */
 const allCommands = [
   fc.oneof(
+    { arbitrary: fc.oneof(...chatCommands), weight: 3 },
     { arbitrary: fc.oneof(...friendCommands), weight: 4 },
     { arbitrary: fc.oneof(...groupCommands), weight: 4 },
     { arbitrary: fc.oneof(...roomCommands), weight: 3 },
