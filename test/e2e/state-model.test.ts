@@ -523,6 +523,53 @@ const chatCommands = [
   ),
 ];
 
+const copies = (n: number, id: number) => Array.from({ length: n }, () => id);
+const BIG_KEY = "k".repeat(129);
+const BIG_VALUE = "v".repeat(65_536);
+
+/**
+ * Documented refusals that change nothing: id lists over their cap (counted as sent, so copies of one id),
+ * data keys empty or over 128 bytes and values over 65535 bytes, ban and black times that are not positive. The
+ * model stays as it was, and later reads check that the emulator's state did too.
+ */
+const refusalCommands = [
+  fc.tuple(uid, uid, fc.constantFrom("addFriends", "deleteFriends", "addBlacks", "deleteBlacks", "isBlacks")).map(([u, o, call]) =>
+    cmd(`${call}(${u}, 101 x [${o}])`, async (_m, r) => {
+      expect(await outcome(r.client[call](u, copies(101, o)))).toBe(RtmErrorCode.TooManyItemsInParameters);
+    }),
+  ),
+  fc.tuple(gid, uid, fc.constantFrom("addGroupMembers", "deleteGroupMembers")).map(([g, u, call]) =>
+    cmd(`${call}(${g}, 101 x [${u}])`, async (_m, r) => {
+      expect(await outcome(r.client[call](g, copies(101, u)))).toBe(RtmErrorCode.TooManyItemsInParameters);
+    }),
+  ),
+  uid.map((u) =>
+    cmd(`getUserOpenInfo(101 x [${u}]) and getOnlineUsers(201 x [${u}])`, async (_m, r) => {
+      expect(await outcome(r.client.getUserOpenInfo(copies(101, u)))).toBe(RtmErrorCode.TooManyItemsInParameters);
+      expect(await outcome(r.client.getOnlineUsers(copies(201, u)))).toBe(RtmErrorCode.TooManyItemsInParameters);
+    }),
+  ),
+  fc.tuple(uid, fc.constantFrom(["", RtmErrorCode.EmptyParameter] as const, [BIG_KEY, RtmErrorCode.InvalidParameter] as const)).map(([u, [k, code]]) =>
+    cmd(`dataSet/dataGet/dataDelete(${u}, key of ${k.length} bytes)`, async (_m, r) => {
+      expect(await outcome(r.client.dataSet(u, k, "x"))).toBe(code);
+      expect(await outcome(r.client.dataGet(u, k))).toBe(code);
+      expect(await outcome(r.client.dataDelete(u, k))).toBe(code);
+    }),
+  ),
+  fc.tuple(uid, key).map(([u, k]) =>
+    cmd(`dataSet(${u}, ${str(k)}, 65536 bytes)`, async (_m, r) => {
+      expect(await outcome(r.client.dataSet(u, k, BIG_VALUE))).toBe(RtmErrorCode.InvalidParameter);
+    }),
+  ),
+  fc.tuple(banTarget, uid, fc.constantFrom(0, -1)).map(([t, u, seconds]) =>
+    cmd(`addGroupBan/addRoomBan(${t}, ${u}, ${seconds}), addProjectBlack(${u}, ${seconds})`, async (_m, r) => {
+      expect(await outcome(r.client.addGroupBan(t, u, seconds))).toBe(RtmErrorCode.InvalidParameter);
+      expect(await outcome(r.client.addRoomBan(t, u, seconds))).toBe(RtmErrorCode.InvalidParameter);
+      expect(await outcome(r.client.addProjectBlack(u, seconds))).toBe(RtmErrorCode.InvalidParameter);
+    }),
+  ),
+];
+
 /** "ok", or the RTM error code the call failed with. */
 async function outcome(call: Promise<unknown>): Promise<"ok" | number> {
   try {
@@ -691,6 +738,7 @@ const allCommands = [
     { arbitrary: fc.oneof(...dataCommands), weight: 2 },
     { arbitrary: fc.oneof(...deviceCommands), weight: 2 },
     { arbitrary: fc.oneof(...rtcCommands.map(([arbitrary, weight]) => ({ arbitrary, weight }))), weight: 3 },
+    { arbitrary: fc.oneof(...refusalCommands), weight: 1 },
     { arbitrary: restart, weight: 1 },
   ),
 ];
