@@ -1,11 +1,10 @@
-// Model-based test of the emulator's stateful services (friends, blacklists, groups, rooms, bans, users,
+// Model-based test of the emulator's stateful services: friends, blacklists, groups, rooms, bans, users,
 // tokens, project blacks, data, push options, RTC rooms, and sends refused by bans and blacklists, each with
-// its documented refusals): random command sequences run against the real
-// system (an emulator on a SQLite FILE, an RTMServerClient over a real socket) and against a plain
-// in-memory model written from the documented semantics (idl/rtm/*.yaml, docs/emulator/*.md). Every read
-// compares the SDK's answer with the model; a Restart command closes client and emulator and starts them
-// again on the same file, so every write must survive it; each run ends with a restart and a read of the
-// whole state.
+// its documented refusals. Random command sequences run against the real system (an emulator on a SQLite
+// FILE, an RTMServerClient over a real socket) and against a plain in-memory model written from the
+// documented semantics (idl/rtm/*.yaml, docs/emulator/*.md). Every read compares the SDK's answer with the
+// model; a Restart command closes client and emulator and starts them again on the same file, so every
+// write must survive it; each run ends with a restart and a read of the whole state.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,13 +21,13 @@ const KEYS = ["a", "b"] as const;
 /** Ban times far beyond a run: no ban or project black expires during the test. */
 const LONG_SECONDS = 86_400;
 /**
- * 100 runs of up to 80 commands: 9-13 s on 2 cores shared with a load average of 4-5. Bugs that need two particular commands
- * on the same ids are what the length buys: planted on purpose and caught by each of three runs were delgroup(0)
- * removing the every-group bans (addGroupBan(0, u) then deleteGroup(0)) and a push option entry for every type
- * taking a list of types (addDevicePushOption(u, t, x) then with [30]), and any RTC member allowed to kick; 40
- * commands caught the first two about half as often. Caught by one run of three: adminCommand applied to the members
- * before a non-member in the list refuses it. Caught at once: delfriends removing one direction, a restart losing the
- * file, the model reading isBlack the wrong way round.
+ * 100 runs of up to 80 commands: 8-13 s on 2 cores shared with a load average of 4-5. The length is for bugs
+ * that need two particular commands on the same ids. Planted on purpose and caught by each of three runs:
+ * delgroup(0) removing the every-group bans (addGroupBan(0, u) then deleteGroup(0)), a push option entry for
+ * every type taking a list of types, any RTC member allowed to kick, sendmsgs ignoring blacklists (40 commands
+ * caught the first two about half as often). Caught by one run of three: adminCommand changing the members
+ * listed before a non-member that refuses it. Caught at once: delfriends removing one direction, a restart
+ * losing the file, the model reading isBlack the wrong way round.
  */
 const NUM_RUNS = 100;
 const MAX_COMMANDS = 80;
