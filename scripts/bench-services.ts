@@ -3,7 +3,7 @@
  * service (chat, friends, groups, rooms, users, data, devices, listen, RTC, files, value-added) against the
  * emulator in a child process on a file database. Reports per call its count, p50/p99 latency and errors,
  * expected (by code) and unexpected; the throughput; the emulator's CPU per call and RSS (from /proc); and the
- * raw-socket ceiling over as many connections, measured first in the same run, with the ratios. Afterwards
+ * raw-socket ceiling over as many connections, measured in the same run just before and after, with the ratios. Afterwards
  * each client reads back the state it alone wrote (data keys, user info, its group's members, its RTC room)
  * and compares it with its own model of its writes.
  *
@@ -15,6 +15,7 @@ import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { RTMError, RTMServerClient } from "@rtmkit/rtm-server-sdk";
@@ -33,7 +34,7 @@ const usage = `usage: npx tsx scripts/bench-services.ts [options]   (or: npm run
   --seconds <n>          length of the measured run (default 60)
   --clients <n>          RTMServerClients, each with its own connection and one call in flight (default 50)
   --warmup <n>           seconds of the same traffic before measuring (default 2)
-  --ceiling-seconds <n>  seconds of the raw-socket ceiling, measured first (default 5)
+  --ceiling-seconds <n>  seconds of each raw-socket ceiling measurement, before and after the run (default 5)
   --keep-db              keep the database file (it is kept anyway when the run fails)
   -h, --help             print this help
 
@@ -99,9 +100,10 @@ console.log(
 );
 console.log(`${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 
-// The ceiling first, while nothing else of this run is busy.
-const ceiling = await rawCeiling();
-console.log(`raw ceiling: ${Math.round(ceiling.questsPerSecond).toLocaleString("en-US")} quests/s over ${CLIENTS} connections`);
+// The ceiling before and after the services run, while nothing else of this run is busy: the machine's load
+// may change during a minute, and the two show by how much.
+const ceilingBefore = await rawCeiling();
+console.log(`raw ceiling before the run: ${fmt(ceilingBefore.questsPerSecond)} quests/s over ${CLIENTS} connections`);
 
 const dir = mkdtempSync(join(tmpdir(), "rtm-bench-services-"));
 const db = join(dir, "services.sqlite");
@@ -111,7 +113,29 @@ const child = fork(fileURLToPath(new URL("./bench/services/emulator-process.ts",
 const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
 const contexts: CallContext[] = [];
 let failed = true;
+let run: Awaited<ReturnType<typeof servicesRun>> | undefined;
 try {
+  run = await servicesRun();
+} catch (error) {
+  console.log(`database kept: ${db}`);
+  throw error;
+} finally {
+  await Promise.all(contexts.map((ctx) => ctx.client.close()));
+  child.disconnect();
+  await exited;
+}
+const ceilingAfter = await rawCeiling();
+console.log(`raw ceiling after the run: ${fmt(ceilingAfter.questsPerSecond)} quests/s`);
+try {
+  failed = report(run);
+} finally {
+  if (failed || values["keep-db"]) console.log(`database kept: ${db}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
+
+/** Connects the clients, warms up, runs the measured mix, then reads back each client's own state. */
+async function servicesRun() {
   const ready = await new Promise<ServicesReadyMessage>((resolve, reject) => {
     child.once("message", (message) => resolve(message as ServicesReadyMessage));
     child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)));
@@ -132,71 +156,95 @@ try {
   const stats = newStats();
   const all = new LatencyReservoir(LATENCY_SAMPLES);
   const sampler = new ProcessSampler(child.pid!);
-  const rssAtStart = sampler.latest;
+  const rssAtStartKiB = sampler.latest;
+  // Latencies are measured in this process: its own event-loop stalls show up in them.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const benchCpu = process.cpuUsage();
   const started = performance.now();
   const calls = await runFor(SECONDS * 1000, stats, all);
-  const elapsed = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started) / 1000;
   const emulatorCpuMs = sampler.cpuSinceStart();
   const benchCpuUsage = process.cpuUsage(benchCpu);
+  loopDelay.disable();
   sampler.stop();
 
   const verified = await Promise.all(contexts.map((ctx) => verifyOwned(ctx)));
   running = false;
-  const differences = verified.flatMap((v) => v.differences);
-  const checked = verified.reduce((sum, v) => sum + v.checked, 0);
+  return {
+    warmup,
+    stats,
+    calls,
+    seconds,
+    overall: all.percentiles(),
+    emulatorCpuMs,
+    benchCpuMs: (benchCpuUsage.user + benchCpuUsage.system) / 1000,
+    benchLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    rssKiB: { start: rssAtStartKiB, max: Math.max(...sampler.rss), end: sampler.latest },
+    connectionsLost,
+    checked: verified.reduce((sum, v) => sum + v.checked, 0),
+    differences: verified.flatMap((v) => v.differences),
+    dbBytes: statSync(db).size,
+    loadAverage: loadavg(),
+  };
+}
 
-  const perSecond = calls / elapsed;
-  const cpuPer1k = emulatorCpuMs / (calls / 1000);
-  const rssMax = Math.max(...sampler.rss);
-  const overall = all.percentiles();
+/** Prints the report; returns whether the run failed. */
+function report(r: Awaited<ReturnType<typeof servicesRun>>): boolean {
+  const perSecond = r.calls / r.seconds;
+  const cpuPer1k = r.emulatorCpuMs / (r.calls / 1000);
+  const clientCpuPer1k = r.benchCpuMs / (r.calls / 1000);
   const mib = (kib: number) => (kib / 1024).toFixed(0);
 
-  console.log(`\n== Calls (${elapsed.toFixed(1)} s measured; latency measured in this process, errors included)\n`);
-  console.log(callTable(stats));
+  console.log(`\n== Calls (${r.seconds.toFixed(1)} s measured; latency measured in this process, errors included)\n`);
+  console.log(callTable(r.stats));
   console.log(`\n== Expected errors (refusals the call was declared to risk)\n`);
-  console.log(expectedTable(stats));
-  const unexpected = [...warmupUnexpected(warmup), ...unexpectedLines(stats)];
+  console.log(expectedTable(r.stats));
+  const unexpected = [...warmupUnexpected(r.warmup), ...unexpectedLines(r.stats)];
   console.log(`\n== Unexpected errors and wrong answers: ${unexpected.length === 0 ? "none" : ""}`);
   for (const line of unexpected) console.log(line);
-  if (connectionsLost > 0) console.log(`!! ${connectionsLost} client connection(s) closed during the run`);
+  if (r.connectionsLost > 0) console.log(`!! ${r.connectionsLost} client connection(s) closed during the run`);
 
-  console.log(`\n== Against the raw-socket ceiling (${CLIENTS} connections, one quest in flight each, minimal answer server, same run)\n`);
+  // The ceiling: the mean of its two measurements (before and after), each shown.
+  const mean = (f: (b: BenchResult) => number) => (f(ceilingBefore) + f(ceilingAfter)) / 2;
+  const both = (f: (b: BenchResult) => number, digits: number) => `${f(ceilingBefore).toFixed(digits)} / ${f(ceilingAfter).toFixed(digits)}`;
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  const ceilingQps = mean((b) => b.questsPerSecond);
+  const ceilingP50 = mean((b) => b.p50Us / 1000);
+  const ceilingP99 = mean((b) => b.p99Us / 1000);
+  const ceilingCpu = mean((b) => b.serverCpuMsPer1000);
+  const ceilingClientCpu = mean((b) => b.cpuMsPer1000);
+  console.log(`\n== Against the raw-socket ceiling (${CLIENTS} connections, one quest in flight each, minimal answer server; measured before / after the run)\n`);
   console.log(
     markdownTable(
-      ["measure", "services mix", "raw ceiling", "ratio"],
+      ["measure", "services mix", "raw ceiling", "ratio to the ceiling's mean"],
       [
-        ["calls/s", fmt(perSecond), fmt(ceiling.questsPerSecond), ratio(perSecond, ceiling.questsPerSecond)],
-        ["p50 ms", overall.p50.toFixed(3), (ceiling.p50Us / 1000).toFixed(3), ratio(overall.p50, ceiling.p50Us / 1000)],
-        ["p99 ms", overall.p99.toFixed(3), (ceiling.p99Us / 1000).toFixed(3), ratio(overall.p99, ceiling.p99Us / 1000)],
-        ["server CPU ms per 1k calls", cpuPer1k.toFixed(1), ceiling.serverCpuMsPer1000.toFixed(1), ratio(cpuPer1k, ceiling.serverCpuMsPer1000)],
-        ["client CPU ms per 1k calls", ((benchCpuUsage.user + benchCpuUsage.system) / 1000 / (calls / 1000)).toFixed(1), ceiling.cpuMsPer1000.toFixed(1), ratio((benchCpuUsage.user + benchCpuUsage.system) / 1000 / (calls / 1000), ceiling.cpuMsPer1000)],
+        ["calls/s", fmt(perSecond), `${fmt(ceilingBefore.questsPerSecond)} / ${fmt(ceilingAfter.questsPerSecond)}`, ratio(perSecond, ceilingQps)],
+        ["p50 ms", r.overall.p50.toFixed(3), both((b) => b.p50Us / 1000, 3), ratio(r.overall.p50, ceilingP50)],
+        ["p99 ms", r.overall.p99.toFixed(3), both((b) => b.p99Us / 1000, 3), ratio(r.overall.p99, ceilingP99)],
+        ["server CPU ms per 1k calls", cpuPer1k.toFixed(1), both((b) => b.serverCpuMsPer1000, 1), ratio(cpuPer1k, ceilingCpu)],
+        ["client CPU ms per 1k calls", clientCpuPer1k.toFixed(1), both((b) => b.cpuMsPer1000, 1), ratio(clientCpuPer1k, ceilingClientCpu)],
       ],
       1,
     ),
   );
   console.log(
-    `\nthroughput ${fmt(perSecond)} calls/s (${fmt(calls)} calls); emulator CPU ${(emulatorCpuMs / 1000 / elapsed * 100).toFixed(0)}% of a core, ${((emulatorCpuMs * 1000) / calls).toFixed(0)} µs per call; ` +
-      `emulator RSS ${mib(rssAtStart)} MiB at the start, max ${mib(rssMax)}, ${mib(sampler.latest)} at the end; database ${(statSync(db).size / 2 ** 20).toFixed(1)} MiB (+ WAL)`,
+    `\nthroughput ${fmt(perSecond)} calls/s (${fmt(r.calls)} calls in ${r.seconds.toFixed(1)} s); emulator CPU ${((r.emulatorCpuMs / 1000 / r.seconds) * 100).toFixed(0)}% of a core, ` +
+      `${((r.emulatorCpuMs * 1000) / r.calls).toFixed(0)} µs per call; emulator RSS ${mib(r.rssKiB.start)} MiB at the start, max ${mib(r.rssKiB.max)}, ${mib(r.rssKiB.end)} at the end; ` +
+      `benchmark process CPU ${((r.benchCpuMs / 1000 / r.seconds) * 100).toFixed(0)}% of a core, event-loop delay p99 ${r.benchLoopDelayMs.p99.toFixed(1)} ms, max ${r.benchLoopDelayMs.max.toFixed(0)} ms; ` +
+      `database ${(r.dbBytes / 2 ** 20).toFixed(1)} MiB (+ WAL)`,
   );
-  console.log(`load average after the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`load average at the end of the run: ${r.loadAverage.map((l) => l.toFixed(2)).join(" ")}`);
 
-  console.log(`\n== State check: ${fmt(checked)} reads of what each client alone wrote (data keys, user info, its group's members, its RTC room)`);
-  if (differences.length === 0) console.log("every one equals the client's model");
-  else for (const line of differences.slice(0, 20)) console.log(`!! ${line}`);
-  if (differences.length > 20) console.log(`!! ... and ${differences.length - 20} more`);
+  console.log(`\n== State check: ${fmt(r.checked)} reads of what each client alone wrote (data keys, user info, its group's members, its RTC room)`);
+  if (r.differences.length === 0) console.log("every one equals the client's model");
+  else for (const line of r.differences.slice(0, 20)) console.log(`!! ${line}`);
+  if (r.differences.length > 20) console.log(`!! ... and ${r.differences.length - 20} more`);
 
-  failed = unexpected.length > 0 || differences.length > 0 || connectionsLost > 0;
+  const failed = unexpected.length > 0 || r.differences.length > 0 || r.connectionsLost > 0;
   console.log(failed ? "\nFAILED" : "\nok");
-} finally {
-  await Promise.all(contexts.map((ctx) => ctx.client.close()));
-  child.disconnect();
-  await exited;
-  if (failed || values["keep-db"]) console.log(`database kept: ${db}`);
-  else rmSync(dir, { recursive: true, force: true });
+  return failed;
 }
-process.exitCode = failed ? 1 : 0;
 
 /** Every client makes one call after the other until the time is up; returns the calls made. */
 async function runFor(ms: number, stats: Stats, all?: LatencyReservoir): Promise<number> {
