@@ -23,7 +23,7 @@ import { measure } from "./bench/measure.js";
 import { markdownTable } from "./bench/report.js";
 import { AnswerServerProcess } from "./bench/server-process.js";
 import { CallContext, CALLS, EXPECTED_REASONS, Owned, pickCall, shareOf, USERS_PER_CLIENT, verifyOwned, WrongAnswer, type CallKind } from "./bench/services/calls.js";
-import type { ServicesReadyMessage } from "./bench/services/emulator-process.js";
+import type { LoopDelayMessage, ServicesReadyMessage } from "./bench/services/emulator-process.js";
 import { RawPool } from "./bench/services/raw-pool.js";
 import { ProcessSampler } from "./bench/soak/memory.js";
 import { LatencyReservoir } from "./bench/soak/reservoir.js";
@@ -74,6 +74,9 @@ const SECRET = "bench-services-secret";
 /** SDK quest timeout: a call unanswered this long is an unexpected outcome (20003). */
 const CALL_TIMEOUT_SECONDS = 10;
 const LATENCY_SAMPLES = 100_000;
+/** Event-loop delay is sampled with a timer of this period; reported is how late it ran (the histogram less this). */
+const LOOP_RESOLUTION_MS = 10;
+const lateness = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
 
 class KindStats {
   calls = 0;
@@ -153,12 +156,13 @@ async function servicesRun() {
 
   const warmup = newStats();
   await runFor(WARMUP * 1000, warmup);
+  await emulatorLoopDelay(); // resets it
   const stats = newStats();
   const all = new LatencyReservoir(LATENCY_SAMPLES);
   const sampler = new ProcessSampler(child.pid!);
   const rssAtStartKiB = sampler.latest;
   // Latencies are measured in this process: its own event-loop stalls show up in them.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
   const benchCpu = process.cpuUsage();
   const started = performance.now();
@@ -166,6 +170,7 @@ async function servicesRun() {
   const seconds = (performance.now() - started) / 1000;
   const emulatorCpuMs = sampler.cpuSinceStart();
   const benchCpuUsage = process.cpuUsage(benchCpu);
+  const emulatorLoop = await emulatorLoopDelay();
   loopDelay.disable();
   sampler.stop();
 
@@ -179,7 +184,8 @@ async function servicesRun() {
     overall: all.percentiles(),
     emulatorCpuMs,
     benchCpuMs: (benchCpuUsage.user + benchCpuUsage.system) / 1000,
-    benchLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    benchLoopDelayMs: { p99: lateness(loopDelay.percentile(99)), max: lateness(loopDelay.max) },
+    emulatorLoopDelayMs: emulatorLoop,
     rssKiB: { start: rssAtStartKiB, max: Math.max(...sampler.rss), end: sampler.latest },
     connectionsLost,
     checked: verified.reduce((sum, v) => sum + v.checked, 0),
@@ -230,8 +236,9 @@ function report(r: Awaited<ReturnType<typeof servicesRun>>): boolean {
   );
   console.log(
     `\nthroughput ${fmt(perSecond)} calls/s (${fmt(r.calls)} calls in ${r.seconds.toFixed(1)} s); emulator CPU ${((r.emulatorCpuMs / 1000 / r.seconds) * 100).toFixed(0)}% of a core, ` +
-      `${((r.emulatorCpuMs * 1000) / r.calls).toFixed(0)} µs per call; emulator RSS ${mib(r.rssKiB.start)} MiB at the start, max ${mib(r.rssKiB.max)}, ${mib(r.rssKiB.end)} at the end; ` +
-      `benchmark process CPU ${((r.benchCpuMs / 1000 / r.seconds) * 100).toFixed(0)}% of a core, event-loop delay p99 ${r.benchLoopDelayMs.p99.toFixed(1)} ms, max ${r.benchLoopDelayMs.max.toFixed(0)} ms; ` +
+      `${((r.emulatorCpuMs * 1000) / r.calls).toFixed(0)} µs per call, event loop late by p50 ${r.emulatorLoopDelayMs.p50.toFixed(1)} ms, p99 ${r.emulatorLoopDelayMs.p99.toFixed(1)} ms, ` +
+      `max ${r.emulatorLoopDelayMs.max.toFixed(0)} ms; emulator RSS ${mib(r.rssKiB.start)} MiB at the start, max ${mib(r.rssKiB.max)}, ${mib(r.rssKiB.end)} at the end; ` +
+      `benchmark process CPU ${((r.benchCpuMs / 1000 / r.seconds) * 100).toFixed(0)}% of a core, event loop late by p99 ${r.benchLoopDelayMs.p99.toFixed(1)} ms, max ${r.benchLoopDelayMs.max.toFixed(0)} ms; ` +
       `database ${(r.dbBytes / 2 ** 20).toFixed(1)} MiB (+ WAL)`,
   );
   console.log(`load average at the end of the run: ${r.loadAverage.map((l) => l.toFixed(2)).join(" ")}`);
@@ -244,6 +251,19 @@ function report(r: Awaited<ReturnType<typeof servicesRun>>): boolean {
   const failed = unexpected.length > 0 || r.differences.length > 0 || r.connectionsLost > 0;
   console.log(failed ? "\nFAILED" : "\nok");
   return failed;
+}
+
+/** The emulator process's event-loop delay since the last call, ms. */
+function emulatorLoopDelay(): Promise<LoopDelayMessage["loopDelayMs"]> {
+  return new Promise((resolve) => {
+    const onMessage = (message: Partial<LoopDelayMessage>) => {
+      if (message.loopDelayMs === undefined) return;
+      child.off("message", onMessage);
+      resolve(message.loopDelayMs);
+    };
+    child.on("message", onMessage);
+    child.send({ loop: true });
+  });
 }
 
 /** Every client makes one call after the other until the time is up; returns the calls made. */
