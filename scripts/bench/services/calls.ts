@@ -8,6 +8,7 @@
 import {
   ContentSource,
   DevicePushOptionType,
+  FileMessageType,
   MessageCategory,
   RTCAdminCommand,
   RTCRoomType,
@@ -30,7 +31,6 @@ const FILLER = "0123456789abcdefghijklmnopqrstuvwxyz".repeat(64);
 /** Why a refusal is right, by code (for the report). */
 export const EXPECTED_REASONS: ReadonlyMap<number, string> = new Map([
   [RtmErrorCode.NoConfigInConsole, "value-added call, no handler configured"],
-  [20004, "filetoken: this emulator has no handler for it (unknown method)"],
   [RtmErrorCode.BannedInGroup, "sender is a suspect banned in the group"],
   [RtmErrorCode.BannedInRoom, "sender is a suspect banned in the room"],
   [RtmErrorCode.BlockedUser, "sender is a suspect on the receiver's blacklist"],
@@ -333,7 +333,6 @@ const FILE_CMDS = ["sendfile", "sendfiles", "sendgroupfile", "sendroomfile", "br
 
 const files: CallKind[] = [
   call("files", "fileToken", 1, (ctx) => {
-    ctx.allow(20004);
     const cmd = pick(FILE_CMDS);
     const from = ownUser(ctx);
     return ctx.client.fileToken(
@@ -345,7 +344,17 @@ const files: CallKind[] = [
       cmd === "sendgroupfile" ? sharedId() : undefined,
     );
   }),
+  // Two steps each: filetoken on the gateway, then the file to the gate (one gate connection per client, reused).
+  call("files", "sendFile", 0.5, (ctx) => {
+    const from = sender(ctx, RtmErrorCode.BlockedUser);
+    let to = anyUser(ctx);
+    if (to === from) to = (to % ctx.allUsers) + 1;
+    return ctx.client.sendFile(from, to, FileMessageType.File, FILE, { fileName: "bench.bin" });
+  }),
+  call("files", "sendGroupFile", 0.5, (ctx) => ctx.client.sendGroupFile(sender(ctx, RtmErrorCode.BannedInGroup), sharedId(), FileMessageType.Image, FILE, { fileName: "bench.png" })),
 ];
+
+const FILE = new Uint8Array(2048).map((_, i) => (i * 31) & 0xff);
 
 const AUDIO = new Uint8Array(256).fill(7);
 
