@@ -242,8 +242,6 @@ interface ExcludedCall {
 type CallCase = SameCall | CustomCall | ExcludedCall;
 
 const none = undefined;
-const FILE_SENDS_ELSEWHERE =
-  "(e) the file sends (filetoken on the gateway, then the quest to the file gate) and their gateFrames are covered by the file-gate tests (test/e2e/files.test.ts); the SDK's file flow is not on this branch";
 
 const cases: CallCase[] = [
   { kind: "same", call: "sendMessage", run: (c) => c.sendMessage(1001, 1002, 66, "generic p2p", '{"k":1}'), result: sendResult },
@@ -395,13 +393,15 @@ const cases: CallCase[] = [
   { kind: "same", call: "kickout", run: (c) => c.kickout(1001, "10.0.0.7:13325"), result: none },
   // (d) loadFile reads a local file into a string and sends nothing: there is no SDK call for it (fileData takes bytes).
   { kind: "excluded", call: "loadFile", variant: "local only (temp file holding fileData)", why: "(d) loadFile is local only: no SDK call, nothing on the wire" },
-  { kind: "excluded", call: "sendFile", why: FILE_SENDS_ELSEWHERE },
-  { kind: "excluded", call: "sendFiles", why: FILE_SENDS_ELSEWHERE },
-  { kind: "excluded", call: "sendGroupFile", why: FILE_SENDS_ELSEWHERE },
-  { kind: "excluded", call: "sendRoomFile", why: FILE_SENDS_ELSEWHERE },
-  { kind: "excluded", call: "broadcastFile", variant: "fileName without a dot (no ext key)", why: FILE_SENDS_ELSEWHERE },
-  { kind: "excluded", call: "sendFile", variant: "empty fileName (attrs holds only sign)", why: FILE_SENDS_ELSEWHERE },
-  { kind: "excluded", call: "sendFile", variant: 'fileName with a double quote (not escaped in attrs)', why: FILE_SENDS_ELSEWHERE },
+  fileSend("sendFile", undefined, (c) => c.sendFile(1001, 1002, 50, FILE, { fileName: "photo.jpg" })),
+  fileSend("sendFiles", undefined, (c) => c.sendFiles(1001, [1002, 1003], 50, FILE, { fileName: "notes.tar.gz" })),
+  fileSend("sendGroupFile", undefined, (c) => c.sendGroupFile(1001, 2001, 40, FILE, { fileName: "img.png" }), { cmd: "sendgroupfile" }),
+  fileSend("sendRoomFile", undefined, (c) => c.sendRoomFile(1001, 3001, 41, FILE, { fileName: "voice.amr" })),
+  fileSend("broadcastFile", "fileName without a dot (no ext key)", (c) => c.broadcastFile(1001, 42, FILE, { fileName: "README" }), { cmd: "broadcastfile" }),
+  fileSend("sendFile", "empty fileName (attrs holds only sign)", (c) => c.sendFile(1001, 1002, 50, FILE, { fileName: "" })),
+  fileSend("sendFile", "fileName with a double quote (not escaped in attrs)", (c) => c.sendFile(1001, 1002, 50, FILE, { fileName: 'say "hi".txt' }), {
+    attrsInvalid: true,
+  }),
   {
     kind: "same",
     call: "translate",
@@ -582,6 +582,52 @@ function expectLikeTranscribe(ours: Captured, audio: Uint8Array, values: { profa
   expectSigned(ours);
 }
 
+interface GateFrame {
+  method: string;
+  headerHex: string;
+  payloadHex: string;
+  keys: VectorKey[];
+}
+
+/**
+ * A file send: filetoken on the gateway (compared like any call) and the quest to the file gate it names (here the
+ * capture itself): the same key set, families and values, but the generated mid; attrs compared as JSON.
+ * `cmd`: (a) the reference's cmd bug, ours sends the gate method. `attrsInvalid`: the reference pastes the name
+ * unescaped into attrs (invalid JSON); ours is JSON with the same name.
+ */
+function fileSend(call: string, variant: string | undefined, run: (sdk: Sdk) => Promise<unknown>, expected: { cmd?: string; attrsInvalid?: true } = {}): CustomCall {
+  return {
+    kind: "custom",
+    call,
+    ...(variant === undefined ? {} : { variant }),
+    why: "filetoken, then the gate quest: both frames equal in meaning (mid generated, attrs as JSON)",
+    run,
+    check: (sent, result, vector) => {
+      expect(sent.map((q) => q.method)).toEqual(["filetoken", (vector.gateFrames![0] as GateFrame).method]);
+      const differs = expected.cmd === undefined ? undefined : { cmd: { ours: expected.cmd, reference: meaning(topLevel(Buffer.from(vector.payloadHex!, "hex")).get("cmd")!), why: "(a) the reference fileToken cmd bug" } };
+      expectSameFrame(sent[0]!, vector, differs === undefined ? {} : { differs });
+      const gate = vector.gateFrames![0] as GateFrame;
+      const header = Buffer.from(gate.headerHex, "hex");
+      expect(sent[1]!.header).toEqual([header[4], header[5], header[6]]);
+      const mine = topLevel(sent[1]!.raw);
+      const theirs = topLevel(Buffer.from(gate.payloadHex, "hex"));
+      expect([...mine.keys()].sort(), "gate key set").toEqual([...theirs.keys()].sort());
+      for (const [key, node] of theirs) {
+        const our = mine.get(key)!;
+        expect(familyOf(our), `gate ${key} family`).toBe(familyOf(node));
+        if (key === "mid") expectPositiveInt64(our, "mid");
+        else if (key === "attrs" && expected.attrsInvalid) {
+          expect(() => JSON.parse(meaning(node) as string)).toThrow();
+          expect(JSON.parse(meaning(our) as string)).toMatchObject({ filename: 'say "hi".txt', ext: "txt" });
+        } else if (key === "attrs") expect(JSON.parse(meaning(our) as string), "attrs").toEqual(JSON.parse(meaning(node) as string));
+        else expect(meaning(our), `gate ${key}`).toEqual(meaning(node));
+      }
+      const answer = cannedAnswer(gate.method, h.endpoint) as { mtime: number };
+      expect(result).toEqual({ mtime: BigInt(answer.mtime), mid: mine.get("mid")!.value });
+    },
+  };
+}
+
 function isSend(method: string): boolean {
   return ["sendmsg", "sendmsgs", "sendgroupmsg", "sendroommsg", "broadcastmsg"].includes(method);
 }
@@ -659,15 +705,10 @@ describe("rtm-server-wire.json: the reference C++ SDK's non-chat calls made thro
     }
   });
 
-  it("excludes only loadFile and the seven file sends, each with its reason", () => {
+  it("excludes only loadFile, which sends nothing", () => {
     const excluded = cases.filter((c): c is ExcludedCall => c.kind === "excluded");
-    expect(excluded.map((c) => c.call)).toEqual(["loadFile", "sendFile", "sendFiles", "sendGroupFile", "sendRoomFile", "broadcastFile", "sendFile", "sendFile"]);
-    for (const [i, c] of cases.entries()) {
-      if (c.kind !== "excluded") continue;
-      const vector = vectors.calls[i]!;
-      if (c.call === "loadFile") expect(vector.frameHex).toBeUndefined();
-      else expect({ method: vector.method, gateFrames: vector.gateFrames?.length }).toEqual({ method: "filetoken", gateFrames: 1 });
-    }
+    expect(excluded.map((c) => c.call)).toEqual(["loadFile"]);
+    expect(vectors.calls[cases.indexOf(excluded[0]!)]!.frameHex).toBeUndefined();
   });
 
   for (const [i, c] of cases.entries()) {
