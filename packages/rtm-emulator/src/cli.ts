@@ -4,6 +4,7 @@ import { RtmErrorCode } from "@rtmkit/rtm-server-sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./files/file-service.js";
 import { bodyLimitsProblem, DEFAULT_LIMITS, MAX_ROW_BODY_BYTES, type ChatLimits } from "./limits.js";
 import type { Durability } from "./storage/database.js";
 import { packageVersion } from "@rtmkit/protocol";
@@ -41,6 +42,9 @@ export interface EmulatorCliOptions {
   readonly idleTimeoutSeconds: number;
   readonly frameTimeoutSeconds: number;
   readonly maxConnections: number;
+  /** The file gate's port (0 = any free one) and its largest file. */
+  readonly fileGatePort: number;
+  readonly maxFileBytes: number;
   /** Modules whose default export is handlers (`implement(...)`, or an array of them) that replace the emulator's. */
   readonly handlerModules: readonly string[];
 }
@@ -105,6 +109,8 @@ export function createProgram(): Command {
     .addOption(new Option("--fault-drop-every <n>", "fault injection: handle but never answer every Nth quest of a connection").argParser(integerIn("--fault-drop-every", 1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option("--fault-close-after <n>", "fault injection: close a connection after its Nth quest").argParser(integerIn("--fault-close-after", 1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option("--fault-methods <list>", "fault injection: comma-separated FPNN methods to fault (default: all but *ping and *key)").argParser(parseMethods))
+    .addOption(new Option("--file-gate-port <port>", "TCP port of the file gate, where file sends go after filetoken (0 = any free port)").default(0).argParser(integerIn("--file-gate-port", 0, 65535)))
+    .addOption(new Option("--max-file-bytes <bytes>", `largest file of a file send (else ${RtmErrorCode.LargeFileOrAttrs})`).default(DEFAULT_MAX_FILE_BYTES).argParser(integerIn("--max-file-bytes", 1, 1024 * 1024 * 1024)))
     .addOption(
       new Option(
         "--handlers <module>",
@@ -176,6 +182,8 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
     frameTimeout: number;
     maxConnections: number;
     handlers?: string[];
+    fileGatePort: number;
+    maxFileBytes: number;
   }>();
   if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
@@ -208,6 +216,8 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
       keyFile: o.key,
       keyCurve: o.keyCurve,
       handlerModules: o.handlers ?? [],
+      fileGatePort: o.fileGatePort,
+      maxFileBytes: o.maxFileBytes,
       idleTimeoutSeconds: o.idleTimeout,
       frameTimeoutSeconds: o.frameTimeout,
       maxConnections: o.maxConnections,

@@ -29,6 +29,8 @@ describe("parseCliArgs", () => {
       frameTimeoutSeconds: 30,
       maxConnections: 4096,
       handlerModules: [],
+      fileGatePort: 0,
+      maxFileBytes: 4 * 1024 * 1024,
     });
   });
 
@@ -38,7 +40,7 @@ describe("parseCliArgs", () => {
       "--ts-skew", "60", "--max-salts", "1000", "--log-level", "debug", "--max-msg-bytes", "100", "--max-attrs-bytes", "50",
       "--max-recipients", "5", "--fault-latency", "10-20", "--fault-drop-rate", "0.5", "--fault-drop-every", "3",
       "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg", "--key", "/tmp/server.key", "--key-curve", "secp256r1",
-      "--idle-timeout", "0", "--frame-timeout", "5", "--max-connections", "10",
+      "--idle-timeout", "0", "--frame-timeout", "5", "--max-connections", "10", "--file-gate-port", "13316", "--max-file-bytes", "1000",
     ]);
     expect(options).toEqual({
       port: 0,
@@ -57,6 +59,8 @@ describe("parseCliArgs", () => {
       frameTimeoutSeconds: 5,
       maxConnections: 10,
       handlerModules: [],
+      fileGatePort: 13316,
+      maxFileBytes: 1000,
     });
     expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
   });

@@ -18,6 +18,8 @@ export const startFromCli: StartEmulator = async (options) => {
   const handlers = (await Promise.all(options.handlerModules.map(loadHandlers))).flat();
   return startEmulator({
     handlers,
+    fileGatePort: options.fileGatePort,
+    maxFileBytes: options.maxFileBytes,
     port: options.port,
     host: options.host,
     projects: options.projects,
