@@ -9,12 +9,12 @@
  * modes) also get their throughput cost against it, computed round by round within the same run.
  */
 import { cpus, loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { benchClients } from "./bench/clients.js";
 import { measure } from "./bench/measure.js";
 import { formatCostTable, formatTable } from "./bench/report.js";
 import { costRows, medianRuns, type ClientRuns } from "./bench/rounds.js";
 import { AnswerServerProcess } from "./bench/server-process.js";
+import { benchArgs } from "./bench/args.js";
 
 const clientNames = benchClients.map((c) => c.name);
 const ceilingName = clientNames[0]!;
@@ -29,26 +29,16 @@ const usage = `usage: npx tsx scripts/bench-fpnn.ts [options]   (or: npm run ben
                       client's median round, every cost the median of the per-round costs (with their range)
   -h, --help          print this help`;
 
-let values: { duration: string; warmup: string; inflight: string; clients: string; repeat: string; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: {
-      duration: { type: "string", default: "2" },
-      warmup: { type: "string", default: "0.5" },
-      inflight: { type: "string", default: "1,64,256,1024" },
-      clients: { type: "string", default: clientNames.join(",") },
-      repeat: { type: "string", default: "1" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = benchArgs(
+  {
+    duration: { type: "string", default: "2" },
+    warmup: { type: "string", default: "0.5" },
+    inflight: { type: "string", default: "1,64,256,1024" },
+    clients: { type: "string", default: clientNames.join(",") },
+    repeat: { type: "string", default: "1" },
+  },
+  usage,
+);
 
 const durationMs = Number(values.duration) * 1000;
 const warmupMs = Number(values.warmup) * 1000;

@@ -17,7 +17,6 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { RTMError, RTMServerClient } from "@rtmkit/rtm-server-sdk";
 import { measure } from "./bench/measure.js";
 import { markdownTable } from "./bench/report.js";
@@ -28,6 +27,7 @@ import { RawPool } from "./bench/services/raw-pool.js";
 import { ProcessSampler } from "./bench/soak/memory.js";
 import { LatencyReservoir } from "./bench/soak/reservoir.js";
 import type { BenchResult } from "./bench/types.js";
+import { benchArgs } from "./bench/args.js";
 
 const usage = `usage: npx tsx scripts/bench-services.ts [options]   (or: npm run bench:services -- [options])
 
@@ -40,26 +40,16 @@ const usage = `usage: npx tsx scripts/bench-services.ts [options]   (or: npm run
 
 Exits 1 on an unexpected error or a wrong answer during the run, or when a client's state differs from its model.`;
 
-let values: { seconds: string; clients: string; warmup: string; "ceiling-seconds": string; "keep-db"?: boolean; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: {
-      seconds: { type: "string", default: "60" },
-      clients: { type: "string", default: "50" },
-      warmup: { type: "string", default: "2" },
-      "ceiling-seconds": { type: "string", default: "5" },
-      "keep-db": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = benchArgs(
+  {
+    seconds: { type: "string", default: "60" },
+    clients: { type: "string", default: "50" },
+    warmup: { type: "string", default: "2" },
+    "ceiling-seconds": { type: "string", default: "5" },
+    "keep-db": { type: "boolean" },
+  },
+  usage,
+);
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const WARMUP = Number(values.warmup);

@@ -14,13 +14,13 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { EmulatorCli, type Exit } from "./bench/soak/emulator-cli.js";
 import { HOSTILE_KINDS, HostilePeers, type HostileKind } from "./bench/soak/hostile.js";
 import { checkLedger, MessageState, type LedgerCheck } from "./bench/soak/ledger.js";
 import { ProcessSampler } from "./bench/soak/memory.js";
 import { printReport } from "./bench/soak/report.js";
 import { Traffic } from "./bench/soak/traffic.js";
+import { benchArgs } from "./bench/args.js";
 
 const usage = `usage: npx tsx scripts/bench-soak.ts [options]   (or: npm run bench:soak -- [options])
 
@@ -44,43 +44,21 @@ Exits 1 when the emulator crashed, an acknowledged message (or delete) is not in
 unexpected outcome, a misbehaving peer outlived its limit, a well-behaved connection was dropped, the
 emulator logged an ERROR, or it did not stop cleanly on SIGTERM.`;
 
-let values: {
-  minutes: string;
-  seconds?: string;
-  connections: string;
-  rate: string;
-  users: string;
-  bad?: string;
-  "idle-timeout": string;
-  "frame-timeout": string;
-  kinds: string;
-  "keep-db"?: boolean;
-  help?: boolean;
-};
-try {
-  ({ values } = parseArgs({
-    options: {
-      minutes: { type: "string", default: "10" },
-      seconds: { type: "string" },
-      connections: { type: "string", default: "99" },
-      rate: { type: "string", default: "2000" },
-      users: { type: "string", default: "1000" },
-      bad: { type: "string" },
-      "idle-timeout": { type: "string", default: "60" },
-      "frame-timeout": { type: "string", default: "30" },
-      kinds: { type: "string", default: HOSTILE_KINDS.join(",") },
-      "keep-db": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = benchArgs(
+  {
+    minutes: { type: "string", default: "10" },
+    seconds: { type: "string" },
+    connections: { type: "string", default: "99" },
+    rate: { type: "string", default: "2000" },
+    users: { type: "string", default: "1000" },
+    bad: { type: "string" },
+    "idle-timeout": { type: "string", default: "60" },
+    "frame-timeout": { type: "string", default: "30" },
+    kinds: { type: "string", default: HOSTILE_KINDS.join(",") },
+    "keep-db": { type: "boolean" },
+  },
+  usage,
+);
 
 const seconds = values.seconds === undefined ? Number(values.minutes) * 60 : Number(values.seconds);
 const connections = Number(values.connections);
