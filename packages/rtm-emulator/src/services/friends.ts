@@ -1,5 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import { ascendingIds, checkIdCount, type Empty, type OkAnswer, type ServiceOptions, type UidRequest, type UidsAnswer } from "./common.js";
+import { ProjectsWithRows } from "../storage/projects-with-rows.js";
 
 export interface FriendsRequest {
   readonly uid: bigint;
@@ -79,6 +80,8 @@ export class FriendsService {
   readonly #delFriends: (pid: number, uid: bigint, friends: readonly bigint[]) => void;
   readonly #addBlacks: (pid: number, uid: bigint, blacks: readonly bigint[]) => void;
   readonly #delBlacks: (pid: number, uid: bigint, blacks: readonly bigint[]) => void;
+  /** Projects with any blacklist row: blocks() runs on every P2P send. */
+  readonly #projectsWithBlacks: ProjectsWithRows;
 
   // The clock is unused (nothing here expires); the option keeps every service constructed alike.
   constructor(db: Database, _options: ServiceOptions = {}) {
@@ -99,11 +102,15 @@ export class FriendsService {
         friends.delete(pid, other, uid);
       }
     });
+    const projectsWithBlacks = new ProjectsWithRows(db, "blacks");
+    this.#projectsWithBlacks = projectsWithBlacks;
     this.#addBlacks = db.transaction((pid: number, uid: bigint, others: readonly bigint[]) => {
+      projectsWithBlacks.added(pid);
       for (const other of others) if (other !== uid) blacks.add(pid, uid, other);
     });
     this.#delBlacks = db.transaction((pid: number, uid: bigint, others: readonly bigint[]) => {
       for (const other of others) blacks.delete(pid, uid, other);
+      projectsWithBlacks.removed(pid);
     });
   }
 
@@ -161,6 +168,6 @@ export class FriendsService {
 
   /** Whether owner has other on its blacklist, i.e. refuses other's p2p messages. */
   blocks(pid: number, owner: bigint, other: bigint): boolean {
-    return this.#blacks.has(pid, owner, other);
+    return this.#projectsWithBlacks.has(pid) && this.#blacks.has(pid, owner, other);
   }
 }
