@@ -139,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let closing: Promise<void> | undefined;
   const endpoint = `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
   logger.info(
-    `rtm-emulator listening on ${endpoint} (file gate ${fileGate.endpoint}); projects ${[...projects.keys()].join(", ")}; ` +
+    `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
       `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${server.publicKey ? "; encryption on" : ""}`,
   );
   return {
