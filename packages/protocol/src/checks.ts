@@ -125,13 +125,14 @@ export function wireReader(type: WireType, answer = false): Reader {
     }
     case "map": {
       const item = wireReader(type.value, answer);
-      const asMap = type.key === "int64" && !answer;
+      const idKeys = type.key === "int64";
+      const asMap = idKeys && !answer;
       return (v) => {
         if (!isPlainRecord(v)) return UNREAD;
         const out: Record<string, unknown> | Map<bigint, unknown> = asMap ? new Map() : {};
         for (const k in v) {
           const x = item(v[k]);
-          if (x === UNREAD || (type.key === "int64" && !isDecimalInt64(k))) return UNREAD;
+          if (x === UNREAD || (idKeys && !isDecimalInt64(k))) return UNREAD;
           if (asMap) (out as Map<bigint, unknown>).set(BigInt(k), x);
           else (out as Record<string, unknown>)[k] = x;
         }

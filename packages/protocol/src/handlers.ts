@@ -56,6 +56,8 @@ interface KeyPlan {
   readonly alias?: string | undefined;
   readonly type: WireType;
   readonly read: Reader;
+  /** A bytes key: read from the frame (sentBytes), not by `read`. */
+  readonly bytes: boolean;
   readonly optional: boolean;
   schema?: z.ZodType;
 }
@@ -67,7 +69,7 @@ const authKeys: Readonly<Record<Auth, readonly KeyPlan[] | undefined>> = {
 };
 
 function keyPlan(key: string, type: WireType, optional: boolean, alias?: string): KeyPlan {
-  return { key, alias, type, read: wireReader(type), optional };
+  return { key, alias, type, read: wireReader(type), bytes: type.kind === "bytes", optional };
 }
 
 /** The keys a request of an endpoint carries: its parameters (fixed ones included) and its filled fields. */
@@ -124,7 +126,7 @@ function readKeys(method: string, keys: readonly KeyPlan[], payload: Payload, fr
       if (k.optional) continue;
       throw new FpnnError(codes.missingCode, `${method}: missing parameter "${k.key}"`, { method });
     }
-    if (k.type.kind === "bytes" && (typeof raw === "string" || raw instanceof Uint8Array)) {
+    if (k.bytes && (typeof raw === "string" || raw instanceof Uint8Array)) {
       value[k.key] = sentBytes(k.key, raw, frame);
       continue;
     }
