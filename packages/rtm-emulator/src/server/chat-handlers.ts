@@ -74,7 +74,8 @@ function then<T, R>(value: T | Promise<T>, map: (settled: T) => R): R | Promise<
   return value instanceof Promise ? value.then(map) : map(value);
 }
 
-function toFpnnError(method: string, error: unknown): unknown {
+/** A Refusal as the FPNN error answer naming the emulator as raiser; anything else stays an internal failure. */
+export function toFpnnError(method: string, error: unknown): unknown {
   if (!Refusal.is(error)) return error;
   return new FpnnError(error.code, error.message, { raiser: RAISER, method });
 }

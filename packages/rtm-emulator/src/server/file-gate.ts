@@ -86,7 +86,7 @@ export class EmulatorFileGate {
   /** Starts listening on `host`; answers the gate's "host:port". */
   async listen(host: string): Promise<string> {
     const address = await this.#server.listen(this.#port, host);
-    this.#endpoint = `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
+    this.#endpoint = endpointOf(address);
     return this.#endpoint;
   }
 
@@ -108,4 +108,9 @@ export class EmulatorFileGate {
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
+}
+
+/** "host:port" of a listening address (an IPv6 host in brackets), what RTMServerClient's `endpoint` takes. */
+export function endpointOf(address: { readonly host: string; readonly port: number }): string {
+  return `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
 }

@@ -59,14 +59,13 @@ export class EmulatorServices {
 }
 
 /**
- * Registers every RTM endpoint on the server, each behind the signature check; an endpoint a user's
- * implementation handles (startEmulator({ handlers })) is left to it.
+ * Registers every RTM endpoint on the server, each behind the signature check. A user's implementation
+ * registered afterwards replaces the handlers of the methods it handles (see overridesOnly).
  */
-export function registerServices(server: HandlerTarget, auth: Authenticator, services: EmulatorServices, options: RegisterOptions<Endpoints>, userMethods: ReadonlySet<string>): void {
+export function registerServices(server: HandlerTarget, auth: Authenticator, services: EmulatorServices, options: RegisterOptions<Endpoints>): void {
   // Each table's handlers are checked against it where they are built (createChatHandlers, signedHandlers).
   const register = (table: Endpoints, handlers: object): void => {
-    const own = Object.fromEntries(Object.entries(table).filter(([fpnn]) => !userMethods.has(fpnn)));
-    registerImplementation(server, { endpoints: own, handlers: handlers as Readonly<Record<string, unknown>> }, options);
+    registerImplementation(server, { endpoints: table, handlers: handlers as Readonly<Record<string, unknown>> }, options);
   };
   register(chatEndpoints, createChatHandlers(auth, services.chat));
   register(friendsEndpoints, signedHandlers(auth, friendsEndpoints, services.friends));
@@ -101,9 +100,4 @@ const builtInMethods = new Set(BUILT_IN.flatMap((table) => Object.keys(table)));
 export function overridesOnly(implementation: Implementation): Implementation {
   const endpoints = Object.fromEntries(Object.entries(implementation.endpoints).filter(([fpnn]) => typeof implementation.handlers[fpnn] === "function" || !builtInMethods.has(fpnn)));
   return { endpoints, handlers: implementation.handlers };
-}
-
-/** The FPNN methods the given implementations handle. */
-export function methodsOf(implementations: readonly Implementation[]): Set<string> {
-  return new Set(implementations.flatMap((i) => Object.keys(i.endpoints).filter((fpnn) => typeof i.handlers[fpnn] === "function")));
 }

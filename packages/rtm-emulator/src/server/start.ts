@@ -9,10 +9,10 @@ import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
 import { verifiedImplementation } from "./chat-handlers.js";
 import { FaultInterception } from "./fault-interceptor.js";
-import { EmulatorFileGate, type FileGateAccess, type FileGateOptions } from "./file-gate.js";
+import { EmulatorFileGate, endpointOf, type FileGateAccess, type FileGateOptions } from "./file-gate.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
-import { EmulatorServices, methodsOf, overridesOnly, registerServices } from "./services.js";
+import { EmulatorServices, overridesOnly, registerServices } from "./services.js";
 
 export interface EmulatorOptions extends FileGateOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -108,7 +108,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       onMissing: (methods: readonly string[]) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
     };
     services = new EmulatorServices(storage, storage.database, limits, options.now);
-    registerServices(server, auth, services, codes, methodsOf(options.handlers ?? []));
+    registerServices(server, auth, services, codes);
     fileGate = new EmulatorFileGate(options, { storage, chat: services.chat, limits, logger, connectionLimits: options.connectionLimits, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, now: options.now }, codes);
     fileGate.serveTokens(server, auth, codes);
     for (const implementation of options.handlers ?? []) {
@@ -137,7 +137,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     throw error;
   }
   let closing: Promise<void> | undefined;
-  const endpoint = `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
+  const endpoint = endpointOf(address);
   logger.info(
     `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
       `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${server.publicKey ? "; encryption on" : ""}`,
