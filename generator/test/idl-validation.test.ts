@@ -47,12 +47,42 @@ describe("IDL validation", () => {
     expect(model.services[0]!.methods.filter((m) => m.base === undefined).map((m) => m.fpnn)).toEqual([
       "sendmsg", "sendmsgs", "sendgroupmsg", "sendroommsg", "broadcastmsg", "getgroupmsg", "getroommsg", "getbroadcastmsg", "getp2pmsg", "getmsg", "delmsg", "getmsgnum",
     ]);
-    expect(model.services[0]!.pushes.map((m) => [m.fpnn, m.direction])).toEqual([["pushmsg", "push"]]);
+    const listen = model.services.find((s) => s.name === "listen")!;
+    expect(listen.pushes.map((m) => [m.fpnn, m.direction])).toEqual(
+      ["pushmsg", "pushgroupmsg", "pushroommsg", "pushfile", "pushgroupfile", "pushroomfile", "pushevent", "ping"].map((fpnn) => [fpnn, "push"]),
+    );
+    expect(listen.pushes.map((m) => m.push)).toContainEqual({ conversation: "group", kind: "file" });
   });
 
-  it("a push with a hook (or variants, or filled fields) is refused, naming the key", () => {
-    const dir = brokenCopy((t) => t.replace('doc: "server time of the message, ms" }\n    answer: {}', 'doc: "server time of the message, ms" }\n    hook: { name: history }\n    answer: {}'));
-    expect(problems(dir)).toContainEqual(expect.stringMatching(/pushes\.pushMessage\.hook: a push has no hook/));
+  describe("pushes", () => {
+    const listenFile = "rtm/listen.yaml";
+    it("a push with a hook (or variants, or filled fields) is refused, naming the key", () => {
+      const dir = brokenCopy((t) => t.replace("    event: ping\n", "    event: ping\n    hook: { name: history }\n"), listenFile);
+      expect(problems(dir)).toContainEqual(expect.stringMatching(/pushes\.ping\.hook: a push has no hook/));
+    });
+
+    it("a push names its event or its conversation, not both nor neither", () => {
+      const both = brokenCopy((t) => t.replace("    event: ping\n", "    event: ping\n    conversation: p2p\n"), listenFile);
+      expect(problems(both)).toContainEqual(expect.stringMatching(/pushes\.ping: a push names either the event it raises/));
+      const neither = brokenCopy((t) => t.replace("    event: ping\n", ""), listenFile);
+      expect(problems(neither)).toContainEqual(expect.stringMatching(/pushes\.ping: a push names either/));
+    });
+
+    it("refuses an unknown kind, an mtype in two kinds, and a method that says what only a push says", () => {
+      const kind = brokenCopy((t) => t.replace("kind: file\n", "kind: files\n"), listenFile);
+      expect(problems(kind)).toContainEqual(expect.stringMatching(/pushes\.pushFile\.kind: unknown message kind "files" \(messageKinds has: chat, cmd, file, message\)/));
+      const twice = brokenCopy((t) => t.replace("cmd: { mtypes: [32]", "cmd: { mtypes: [30, 32]"), listenFile);
+      expect(problems(twice)).toContainEqual(expect.stringMatching(/messageKinds\.cmd\.mtypes: mtype 30 is already of kind "chat"/));
+      const method = brokenCopy((t) => t.replace("    fpnn: addlisten\n", "    fpnn: addlisten\n    event: ping\n"), listenFile);
+      expect(problems(method)).toContainEqual(expect.stringMatching(/methods\.addListen\.event: only a push has event/));
+    });
+
+    it("checks that a push's params give its result struct, and that a message push carries mtype", () => {
+      const field = brokenCopy((t) => t.replace("      attrs: { wire: attrs, type: string, doc: attributes }\n", ""), listenFile);
+      expect(problems(field)).toContainEqual(expect.stringMatching(/pushes\.pushMessage\.result: the push does not provide field "attrs" of RTMMessage/));
+      const mtype = brokenCopy((t) => t.replace("messageType: { wire: mtype, type: int8, doc: message type }\n      messageId: { wire: mid, type: int64, doc: message id }\n      message: { wire: msg, type: string, doc: content }\n      attrs: { wire: attrs, type: string, doc: attributes }\n      modifiedTime: { wire: mtime, type: int64, doc: \"server time of the message, ms\" }\n    result: RTMMessage\n    answer: {}\n\n  pushGroupMessage", "messageType: { wire: type, type: int8, doc: message type }\n      messageId: { wire: mid, type: int64, doc: message id }\n      message: { wire: msg, type: string, doc: content }\n      attrs: { wire: attrs, type: string, doc: attributes }\n      modifiedTime: { wire: mtime, type: int64, doc: \"server time of the message, ms\" }\n    result: RTMMessage\n    answer: {}\n\n  pushGroupMessage"), listenFile);
+      expect(problems(mtype)).toContainEqual(expect.stringMatching(/pushes\.pushMessage\.params: a message push dispatched by mtype carries the wire key "mtype"/));
+    });
   });
 
   it("an IDL extending the RTM IDL knows its types, and refuses hooks and id generators the client lacks", () => {

@@ -48,7 +48,18 @@ export function emitClient(model: IdlModel): string {
       }
     }
     for (const declaration of namedTypeImports(model, signatures, true)) f.addImportDeclaration({ ...declaration, isTypeOnly: true });
+    if (!extending && model.services.some((s) => s.pushes.length > 0)) f.addStatements(`\n${pushTables(model)}`);
   });
+}
+
+/** Every push of the IDL in one table, and every event they raise: what RTMServerClient dispatches. */
+function pushTables(model: IdlModel): string {
+  const pushing = model.services.filter((s) => s.pushes.length > 0);
+  const upper = (s: ServiceModel): string => s.name[0]!.toUpperCase() + s.name.slice(1);
+  return [
+    `/** Every push the server sends, by FPNN method. */\nexport const pushEndpoints = { ${pushing.map((s) => `...${tablesName(s)}.${s.name}PushEndpoints`).join(", ")} } as const;`,
+    `/** Every event the pushes raise, each with what its handlers get. */\nexport type PushEvents = ${pushing.map((s) => `${tablesName(s)}.${upper(s)}PushEvents`).join(" & ")};`,
+  ].join("\n\n");
 }
 
 /** The name client.ts imports a service's tables as: the service's, unless a parameter of it has that name. */

@@ -1,4 +1,4 @@
-import type { IdlModel, MethodModel } from "../idl/model.js";
+import type { IdlModel, MethodModel, ServiceModel } from "../idl/model.js";
 import { formatType } from "../idl/type-expr.js";
 import { generatedHeader } from "./source-file.js";
 
@@ -19,6 +19,25 @@ const authText = {
   none: "none",
   fileToken: "file gate (the client first asks `filetoken` on the gateway, then sends the quest unsigned to the gate it names, with pid, the token and attrs holding the file's sign)",
 } as const;
+
+/** The pushes of a service: the quests, their keys, and the events they raise. */
+function pushDocs(s: ServiceModel): string[] {
+  const out = [`### Pushes of \`${s.name}\``, "", "Quests the server sends; the client answers each with an empty map at once, then raises its event.", ""];
+  if (s.messageKinds.length > 0) {
+    out.push("A message push raises `<conversation><Kind>`, its kind by mtype:", "");
+    for (const k of s.messageKinds) out.push(`- \`${k.name}\`: ${k.mtypes.length > 0 ? `mtype ${k.mtypes.join(", ")}` : "any other mtype"}${k.hook ? ` (through the \`${k.hook}\` hook)` : ""}${k.doc ? ` — ${k.doc}` : ""}`);
+    out.push("");
+  }
+  out.push("| push | keys | raises | handlers get | description |", "|---|---|---|---|---|");
+  for (const m of s.pushes) {
+    const push = m.push;
+    const raises = push === undefined ? "" : "event" in push ? `\`${push.event}\`` : `\`${push.conversation}${push.kind === undefined ? "<Kind>" : push.kind[0]!.toUpperCase() + push.kind.slice(1)}\``;
+    const keys = m.params.map((p) => `\`${p.wire}\` ${formatType(p.type)}${p.optional ? "?" : ""}`).join(", ");
+    out.push(`| \`${m.fpnn}\` | ${cell(keys)} | ${raises} | \`${m.result ?? "void"}\` | ${cell(m.doc)} |`);
+  }
+  out.push("");
+  return out;
+}
 
 /** The Markdown API reference: services and methods, types, and every error code. */
 export function emitDocs(model: IdlModel): string {
@@ -41,6 +60,7 @@ export function emitDocs(model: IdlModel): string {
       out.push("", `Answer: ${m.answer.length === 0 ? "`{}`" : m.answer.map((a) => `\`${a.wire}\` → \`${a.name}\` (\`${cell(formatType(a.type))}\`)`).join(", ")}.`);
       out.push(`Result: \`${cell(resultOf(m))}\`${m.hook ? ` (after the \`${m.hook.name}\` hook)` : ""}.`, "");
     }
+    if (s.pushes.length > 0) out.push(...pushDocs(s));
   }
   out.push("## Types", "");
   for (const e of model.enums) out.push(`### enum ${e.name} (${e.base})`, "", e.doc, "", ...e.values.map((v) => `- \`${v.name}\` = ${v.value}${v.doc ? ` — ${v.doc}` : ""}`), "");

@@ -1,4 +1,4 @@
-import type { AnswerFieldModel, IdlModel, MethodModel, ParamModel, ServiceModel } from "../idl/model.js";
+import { pushEventsOf, type AnswerFieldModel, type IdlModel, type MethodModel, type ParamModel, type ServiceModel } from "../idl/model.js";
 import { renderTs } from "./source-file.js";
 import { docComment, literal, tsOutput, upperFirst } from "./ts-text.js";
 import { enumBitsOf, namedTypeImports, usedNames, wireHelperNames, wireType } from "./wire-text.js";
@@ -40,6 +40,24 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
     return shared.uses > 1 && text !== "{}" ? shared.name : text;
   };
 
+  // Pushes of one message in several conversations or forms share their params table.
+  const pushParams = new Map<string, { name: string; uses: number }>();
+  for (const m of service.pushes) {
+    const text = paramsTable(m.params, type);
+    const seen = pushParams.get(text);
+    pushParams.set(text, { name: seen?.name ?? `${m.name}Params`, uses: (seen?.uses ?? 0) + 1 });
+  }
+  for (const [text, p] of pushParams) if (p.uses > 1) body.push(`const ${p.name} = ${text.replace(/^params: /, "").replace(/,$/, "")} as const;`);
+  const paramsOf = (m: MethodModel): string => {
+    const text = paramsTable(m.params, type);
+    const shared = m.direction === "push" ? pushParams.get(text) : undefined;
+    return shared !== undefined && shared.uses > 1 ? `params: ${shared.name},` : text;
+  };
+  if (service.messageKinds.length > 0) {
+    const kinds = service.messageKinds.map((k) => `${docComment(k.doc)}${k.name}: { ${[...(k.mtypes.length > 0 ? [`mtypes: [${k.mtypes.join(", ")}]`] : []), ...(k.hook ? [`hook: ${literal(k.hook)}`] : [])].join(", ")} },`);
+    body.push(`/** The kinds of pushed messages by mtype: a message push raises \`<conversation><Kind>\`. */\nexport const ${service.name}MessageKinds = {\n${kinds.join("\n")}\n} as const;`);
+  }
+
   for (const m of [...service.methods, ...service.pushes]) {
     const doc = docComment(`${m.name}: ${m.doc}`, `FPNN method \`${m.fpnn}\`${m.direction === "push" ? ", sent by the server" : ""}.`);
     if (m.base !== undefined) {
@@ -48,7 +66,8 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
       continue;
     }
     const lines: string[] = [];
-    lines.push(paramsTable(m.params, type));
+    lines.push(paramsOf(m));
+    if (m.push !== undefined) lines.push(`push: ${pushText(service, m.push)},`);
     if (m.filled.length > 0) lines.push(`filled: { ${m.filled.map((f) => f.wire).join(", ")} },`);
     if (m.answer.length > 0) lines.push(`answer: ${answerOf(m)},`);
     if (m.hook) {
@@ -76,6 +95,8 @@ export function emitServiceTables(model: IdlModel, service: ServiceModel): strin
   if (service.pushes.length > 0) {
     body.push(endpointTable(`${service.name}PushEndpoints`, `The ${service.name} pushes a client handles, by FPNN method.`, service.pushes));
     body.push(`/** The handlers a client implements for the ${service.name} pushes (registerHandlers on its FpnnClient). */\nexport type ${name}PushHandlers = Handlers<typeof ${service.name}PushEndpoints>;`);
+    const events = [...pushEventsOf(service)].map(([event, carried]) => `${event}: ${carried};`);
+    body.push(`/** The events the ${service.name} pushes raise, each with what its handlers get. */\nexport interface ${name}PushEvents {\n${events.join("\n")}\n}`);
   }
   body.push(`/** Every client method of the ${service.name} service, by SDK name. */\nexport const ${service.name}Methods = { ${service.methods.map((m) => m.name).join(", ")} } as const;`);
 
@@ -121,6 +142,11 @@ function endpointTable(name: string, doc: string, methods: readonly MethodModel[
     return alternative === undefined ? m.name : `alternatives(${m.name}, ${alternative.name})`;
   };
   return `/** ${doc} */\nexport const ${name} = endpoints({\n${methods.map((m) => `${docComment(m.doc)}${m.fpnn}: ${entry(m)},`).join("\n")}\n});`;
+}
+
+function pushText(service: ServiceModel, push: NonNullable<MethodModel["push"]>): string {
+  if ("event" in push) return `{ event: ${literal(push.event)} }`;
+  return `{ conversation: ${literal(push.conversation)}, kinds: ${service.name}MessageKinds${push.kind !== undefined ? `, kind: ${literal(push.kind)}` : ""} }`;
 }
 
 /** The parameter a variant fixes, by its wire key. */

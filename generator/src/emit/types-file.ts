@@ -37,7 +37,8 @@ export function hasOwnTypes(model: IdlModel): boolean {
 function clientNameUnions(model: IdlModel): string[] {
   const body: string[] = [];
   const methods = model.services.flatMap((s) => [...s.methods, ...s.pushes]);
-  const hooks = [...new Set(methods.flatMap((m) => (m.hook ? [m.hook.name] : [])))].sort();
+  const kindHooks = model.services.flatMap((s) => s.messageKinds.flatMap((k) => (k.hook ? [k.hook] : [])));
+  const hooks = [...new Set([...methods.flatMap((m) => (m.hook ? [m.hook.name] : [])), ...kindHooks])].sort();
   const ids = [...new Set(methods.flatMap((m) => m.filled.map((f) => f.generate)))].sort();
   body.push(`/** The client hooks the IDL names: a client's hook table is typed by this, so a name it lacks fails to compile. */\nexport type HookName = ${union(hooks)};`);
   body.push(`/** The client id generators the IDL names (filled fields). */\nexport type IdGeneratorName = ${union(ids)};`);

@@ -66,6 +66,18 @@ export const methodSchema = z.strictObject({
   result: identifier.optional(),
   /** Another method of this service that sends the same FPNN method with other keys (setListen by ids / for all). */
   alternativeOf: identifier.optional(),
+  /** A push that raises one user-level event of this name (pushevent: "event", ping: "ping"). */
+  event: identifier.optional(),
+  /** A message push: it raises `<conversation><Kind>`, the kind by its `mtype` key (the service's messageKinds) unless `kind` fixes it. */
+  conversation: z.enum(["p2p", "group", "room"]).optional(),
+  kind: identifier.optional(),
+});
+
+/** A kind of pushed message: the mtypes it covers (none: every other mtype) and a client hook its message goes through. */
+export const messageKindSchema = z.strictObject({
+  mtypes: z.array(z.number().int().min(0).max(255)).min(1).optional(),
+  hook: identifier.optional(),
+  doc,
 });
 
 export const serviceSchema = z.strictObject({
@@ -77,6 +89,8 @@ export const serviceSchema = z.strictObject({
   methods: z.record(identifier, methodSchema).optional(),
   /** Quests the server sends to the client (server push): unsigned, without variants, filled fields or hooks. */
   pushes: z.record(identifier, methodSchema).optional(),
+  /** The kinds a message push is dispatched to by mtype; exactly one kind without mtypes takes every other mtype. */
+  messageKinds: z.record(identifier, messageKindSchema).optional(),
 });
 
 export const enumSchema = z.strictObject({

@@ -78,6 +78,17 @@ export interface MethodModel {
   readonly result?: string;
   /** The method whose FPNN method this one sends too, with other keys; the server has one endpoint for both. */
   readonly alternativeOf?: string;
+  /** A push: the user-level event(s) it raises. */
+  readonly push?: PushModel;
+}
+/** A push raises one named event, or (a message push) `<conversation><Kind>` by mtype, or by a fixed kind. */
+export type PushModel = { readonly event: string } | { readonly conversation: "p2p" | "group" | "room"; readonly kind?: string };
+export interface MessageKindModel {
+  readonly name: string;
+  /** Empty: the kind of every mtype no other kind lists. */
+  readonly mtypes: readonly number[];
+  readonly hook?: string;
+  readonly doc: string;
 }
 export interface ServiceModel {
   readonly name: string;
@@ -87,6 +98,8 @@ export interface ServiceModel {
   readonly methods: readonly MethodModel[];
   /** Server -> client quests. */
   readonly pushes: readonly MethodModel[];
+  /** How message pushes are dispatched by mtype (empty without message pushes). */
+  readonly messageKinds: readonly MessageKindModel[];
 }
 export interface IdlModel {
   readonly sources: readonly string[];
@@ -257,7 +270,8 @@ interface ClientNames {
 
 function clientNamesOf(model: IdlModel): ClientNames {
   const methods = model.services.flatMap((s) => s.methods);
-  return { hooks: new Set(methods.flatMap((m) => (m.hook ? [m.hook.name] : []))), ids: new Set(methods.flatMap((m) => m.filled.map((f) => f.generate))) };
+  const kindHooks = model.services.flatMap((s) => s.messageKinds.flatMap((k) => (k.hook ? [k.hook] : [])));
+  return { hooks: new Set([...methods.flatMap((m) => (m.hook ? [m.hook.name] : [])), ...kindHooks]), ids: new Set(methods.flatMap((m) => m.filled.map((f) => f.generate))) };
 }
 
 /** The struct a type mentions, if any: structs describe results, they do not travel (a wire row is a record). */
@@ -284,6 +298,7 @@ function buildService(
   };
   const methods: MethodModel[] = [];
   const pushes: MethodModel[] = [];
+  const kinds = messageKindsOf(src, data, client);
   const fpnnSeen = new Set<string>();
   const addMethod = (m: MethodModel, path: PathSegment[]): void => {
     const where = sdkNames.get(m.name);
@@ -299,6 +314,8 @@ function buildService(
     const at = [section, name];
     if (direction === "push") {
       for (const key of ["variants", "filled", "hook"] as const) if (spec[key] !== undefined) src.report([...at, key], `a push has no ${key}`);
+    } else {
+      for (const key of ["event", "conversation", "kind"] as const) if (spec[key] !== undefined) src.report([...at, key], `only a push has ${key}`);
     }
     const params = buildParams(src, at, spec, typeAt);
     const filled = (spec.filled ?? []).flatMap((wire, i): FilledModel[] => {
@@ -339,7 +356,9 @@ function buildService(
       if (client && !client.ids.has(f.generate)) src.report([...at, "filled", i], `the client has no id generator "${f.generate}" (it has: ${[...client.ids].join(", ")})`);
     }
     if (spec.result !== undefined && !structs.has(spec.result)) src.report([...at, "result"], `unknown struct "${spec.result}"`);
-    else if (spec.result !== undefined && !hook) checkResult(src, [...at, "result"], structs.get(spec.result)!, answer, filled);
+    else if (spec.result !== undefined && direction === "push") checkResult(src, [...at, "result"], structs.get(spec.result)!, params, [], "the push");
+    else if (spec.result !== undefined && !hook) checkResult(src, [...at, "result"], structs.get(spec.result)!, answer, filled, "the answer");
+    const push = direction === "push" ? pushOf(src, at, spec, params, kinds) : undefined;
 
     if (spec.alternativeOf !== undefined) {
       const other = methods.find((x) => x.name === spec.alternativeOf);
@@ -361,6 +380,7 @@ function buildService(
       ...(hook ? { hook } : {}),
       ...(spec.result !== undefined ? { result: spec.result } : {}),
       ...(spec.alternativeOf !== undefined ? { alternativeOf: spec.alternativeOf } : {}),
+      ...(push !== undefined ? { push } : {}),
     };
     addMethod(base, at);
 
@@ -396,7 +416,50 @@ function buildService(
       );
     }
   }
-  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, pushes };
+  return { name: data.service, file: src.file, auth: data.auth, doc: data.doc, methods, pushes, messageKinds: kinds };
+}
+
+function messageKindsOf(src: IdlSource, data: ServiceFile, client: ClientNames | undefined): MessageKindModel[] {
+  const kinds = Object.entries(data.messageKinds ?? {}).map(([name, k]) => ({ name, mtypes: k.mtypes ?? [], ...(k.hook !== undefined ? { hook: k.hook } : {}), doc: k.doc ?? "" }));
+  const seen = new Map<number, string>();
+  for (const k of kinds) {
+    for (const mtype of k.mtypes) {
+      if (seen.has(mtype)) src.report(["messageKinds", k.name, "mtypes"], `mtype ${mtype} is already of kind "${seen.get(mtype)}"`);
+      seen.set(mtype, k.name);
+    }
+    if (k.hook !== undefined && client && !client.hooks.has(k.hook)) src.report(["messageKinds", k.name, "hook"], `the client has no hook "${k.hook}" (it has: ${[...client.hooks].join(", ")})`);
+  }
+  if (kinds.length > 0 && kinds.filter((k) => k.mtypes.length === 0).length !== 1) src.report(["messageKinds"], "exactly one kind has no mtypes: the kind of every other mtype");
+  return kinds;
+}
+
+/** What a push raises: a named event, or a message event by conversation (and a fixed kind). */
+function pushOf(src: IdlSource, at: PathSegment[], spec: MethodSpec, params: readonly ParamModel[], kinds: readonly MessageKindModel[]): PushModel | undefined {
+  if ((spec.event === undefined) === (spec.conversation === undefined)) {
+    src.report(at, "a push names either the event it raises (event) or the conversation of the message it carries (conversation)");
+    return undefined;
+  }
+  if (params.length > 0 && spec.result === undefined) src.report(at, "a push with params names the struct its handlers get (result)");
+  if (spec.event !== undefined) {
+    if (spec.kind !== undefined) src.report([...at, "kind"], "a kind is for a message push (conversation)");
+    return { event: spec.event };
+  }
+  if (kinds.length === 0) src.report([...at, "conversation"], "a message push needs the service's messageKinds");
+  if (spec.kind === undefined && !params.some((p) => p.wire === "mtype")) src.report([...at, "params"], 'a message push dispatched by mtype carries the wire key "mtype"');
+  if (spec.kind !== undefined && !kinds.some((k) => k.name === spec.kind)) src.report([...at, "kind"], `unknown message kind "${spec.kind}" (messageKinds has: ${kinds.map((k) => k.name).join(", ")})`);
+  return { conversation: spec.conversation!, ...(spec.kind !== undefined ? { kind: spec.kind } : {}) };
+}
+
+/** The user-level events a service's pushes raise, in declaration order, with the struct each carries ("void": none). */
+export function pushEventsOf(service: ServiceModel): Map<string, string> {
+  const events = new Map<string, string>();
+  for (const m of service.pushes) {
+    const push = m.push;
+    if (push === undefined) continue;
+    const names = "event" in push ? [push.event] : (push.kind !== undefined ? [push.kind] : service.messageKinds.map((k) => k.name)).map((kind) => `${push.conversation}${kind[0]!.toUpperCase()}${kind.slice(1)}`);
+    for (const name of names) if (!events.has(name)) events.set(name, m.result ?? "void");
+  }
+  return events;
 }
 
 function buildParams(
@@ -426,12 +489,19 @@ function buildParams(
 }
 
 /** Without a hook, a named result must be exactly the answer fields plus the returned filled fields. */
-function checkResult(src: IdlSource, path: PathSegment[], struct: StructModel, answer: readonly AnswerFieldModel[], filled: readonly FilledModel[]): void {
+function checkResult(
+  src: IdlSource,
+  path: PathSegment[],
+  struct: StructModel,
+  answer: readonly { readonly name: string; readonly type: TypeRef }[],
+  filled: readonly FilledModel[],
+  source: string,
+): void {
   const produced = new Map<string, TypeRef>([...answer.map((a) => [a.name, a.type] as const), ...filled.filter((f) => f.returned).map((f) => [f.wire, f.type] as const)]);
   for (const f of struct.fields) {
     const t = produced.get(f.name);
-    if (!t && !f.optional) src.report(path, `the answer does not provide field "${f.name}" of ${struct.name}`);
-    else if (t && !sameType(t, f.type)) src.report(path, `field "${f.name}" is ${formatType(t)} in the answer but ${formatType(f.type)} in ${struct.name}`);
+    if (!t && !f.optional) src.report(path, `${source} does not provide field "${f.name}" of ${struct.name}`);
+    else if (t && !sameType(t, f.type)) src.report(path, `field "${f.name}" is ${formatType(t)} in ${source} but ${formatType(f.type)} in ${struct.name}`);
     produced.delete(f.name);
   }
   for (const extra of produced.keys()) src.report(path, `${struct.name} has no field "${extra}"`);

@@ -57,4 +57,5 @@ export { CallPlan, ANSWER_MISMATCH, argsSchema, type ArgumentIssue, type CallOpt
 export { computeSign, Signer, type FileTokenAuth, type SignedAuth } from "./envelope.js";
 export { fileSign } from "./file-sign.js";
 export { implement, registerHandlers, registerImplementation, type AuthKeysOf, type Handler, type Implementation, type HandlerContext, type Handlers, type HandlerTarget, type RegisterOptions } from "./handlers.js";
+export { PushPlan, type Conversation, type MessageKinds, type MessageKindSpec, type PushedEvent, type PushSpec } from "./push.js";
 export { packageVersion } from "./package-version.js";

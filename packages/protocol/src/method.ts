@@ -1,3 +1,4 @@
+import type { PushSpec } from "./push.js";
 import type { Bounds } from "./schemas.js";
 import type { AnswerOf, OutOf, WireType } from "./wire-type.js";
 
@@ -72,8 +73,10 @@ export interface MethodSpec<R, P extends ParamTable, A extends AnswerTable, F ex
   readonly answer?: A;
   /** A post-processing step of the client, by name; args: the hook's argument names -> parameter names. */
   readonly hook?: { readonly name: string; readonly args?: Readonly<Record<string, keyof P & string>> };
-  /** The result type (void when absent). */
+  /** The result type (void when absent); for a push, what its handlers get, built from the params by name. */
   readonly result?: Returns<R>;
+  /** A push: the user-level event it raises. */
+  readonly push?: PushSpec;
 }
 
 export type Direction = "call" | "push";
@@ -130,6 +133,8 @@ export interface MethodDescriptor<R = unknown, P = ParamTable, A = AnswerTable, 
   readonly hook: HookRef | undefined;
   /** The method a variant derives from. */
   readonly base: MethodDescriptor | undefined;
+  /** A push: the user-level event it raises. */
+  readonly push: PushSpec | undefined;
   readonly __spec?: Spec<R, P, A, F, S>;
 }
 
@@ -156,7 +161,7 @@ export function method<R = void, const P extends ParamTable = {}, const A extend
   });
   const filled = Object.entries(spec.filled ?? {}).map(([wire, f]): Filled => ({ wire, ...f }));
   const hook = spec.hook === undefined ? undefined : { name: spec.hook.name, args: Object.entries(spec.hook.args ?? {}) };
-  return Object.freeze({ service, name, fpnn, doc, direction: service.direction, params, fixed: [], filled, answer, hook, base: undefined });
+  return Object.freeze({ service, name, fpnn, doc, direction: service.direction, params, fixed: [], filled, answer, hook, base: undefined, push: spec.push });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FpnnClient, FpnnServer, StrBytes } from "@rtmkit/fpnn";
 import { registerHandlers } from "@rtmkit/protocol";
-import { chatEndpoints, chatPushEndpoints, type ChatHandlers, type ChatPushHandlers } from "../src/index.js";
+import { chatEndpoints, listenPushEndpoints, type ChatHandlers, type ListenPushHandlers } from "../src/index.js";
 
 const notUtf8 = Uint8Array.of(0x61, 0xff, 0x62);
 const auth = { pid: 11000001, sign: "X", salt: 7712190559145689088n, ts: 1795634291 };
@@ -114,13 +114,21 @@ describe("a push: a quest the server sends, handled on the client", () => {
     const { port } = await server.listen(0, "127.0.0.1");
     const client = new FpnnClient({ endpoint: `127.0.0.1:${port}`, autoReconnect: false });
     const pushed: unknown[] = [];
-    const handlers: ChatPushHandlers = {
+    const ignored = (): Record<string, never> => ({});
+    const handlers: ListenPushHandlers = {
       pushmsg: (request, auth) => {
         pushed.push({ request, auth });
         return {};
       },
+      pushgroupmsg: ignored,
+      pushroommsg: ignored,
+      pushfile: ignored,
+      pushgroupfile: ignored,
+      pushroomfile: ignored,
+      pushevent: ignored,
+      ping: ignored,
     };
-    registerHandlers(client, chatPushEndpoints, handlers, { missingCode: 200033, invalidCode: 200034 });
+    registerHandlers(client, listenPushEndpoints, handlers, { missingCode: 200033, invalidCode: 200034 });
     try {
       await client.connect();
       const connection = await connected;

@@ -6,9 +6,6 @@ import { MessageCategory, HistoryRow, type SendResult, type HistoryMessageResult
 /** P2P, multi-user, group, room and broadcast messages; history; get and delete. */
 export const chatService = service("chat", "signed");
 
-/** The chat pushes: quests the server sends to the client, unsigned. */
-export const chatPush = service("chat", "none", "push");
-
 /** message id (de-duplicated by the server) */
 const mid = { type: int64, generate: "mid", option: "mid", returned: true } as const;
 
@@ -435,29 +432,6 @@ export const getMessageNum = method(chatService, "getMessageNum", "getmsgnum", "
   result: returns<GetMessageNumResult>(),
 });
 
-/**
- * pushMessage: A P2P message pushed by the server.
- * FPNN method `pushmsg`, sent by the server.
- */
-export const pushMessage = method(chatPush, "pushMessage", "pushmsg", "A P2P message pushed by the server.", {
-  params: {
-    /** sender user id */
-    fromUid: ["from", int64],
-    /** receiver user id */
-    toUid: ["to", int64],
-    /** message type */
-    mtype: ["mtype", int8],
-    /** message id */
-    mid: ["mid", int64],
-    /** content */
-    message: ["msg", string],
-    /** attributes */
-    attrs: ["attrs", string],
-    /** server time of the message, ms */
-    mtime: ["mtime", int64],
-  },
-});
-
 /** Result of getMessageNum. */
 export interface GetMessageNumResult {
   /** number of distinct senders */
@@ -496,15 +470,6 @@ export const chatEndpoints = endpoints({
 
 /** The handlers a chat server implements (registerHandlers). */
 export type ChatHandlers = Handlers<typeof chatEndpoints>;
-
-/** The chat pushes a client handles, by FPNN method. */
-export const chatPushEndpoints = endpoints({
-  /** A P2P message pushed by the server. */
-  pushmsg: pushMessage,
-});
-
-/** The handlers a client implements for the chat pushes (registerHandlers on its FpnnClient). */
-export type ChatPushHandlers = Handlers<typeof chatPushEndpoints>;
 
 /** Every client method of the chat service, by SDK name. */
 export const chatMethods = { sendMessage, sendChat, sendAudio, sendCmd, sendMessages, sendChats, sendAudios, sendCmds, sendGroupMessage, sendGroupChat, sendGroupAudio, sendGroupCmd, sendRoomMessage, sendRoomChat, sendRoomAudio, sendRoomCmd, broadcastMessage, broadcastChat, broadcastAudio, broadcastCmd, getGroupMessage, getGroupChat, getRoomMessage, getRoomChat, getBroadcastMessage, getBroadcastChat, getP2PMessage, getP2PChat, getMessage, getChat, deleteMessage, deleteChat, getMessageNum } as const;

@@ -1346,3 +1346,9 @@ export abstract class RtmMethods {
     return this.invoke(valueAdded.videoCheck, [video, type, videoName, userId], options);
   }
 }
+
+/** Every push the server sends, by FPNN method. */
+export const pushEndpoints = { ...listen.listenPushEndpoints } as const;
+
+/** Every event the pushes raise, each with what its handlers get. */
+export type PushEvents = listen.ListenPushEvents;

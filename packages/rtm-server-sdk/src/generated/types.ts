@@ -131,6 +131,22 @@ export interface SendResult {
   mid: bigint;
 }
 
+/** A user's login or logout, pushed to connections that listen to it (RTM's pushEvent). */
+export interface RTMEvent {
+  /** project id */
+  pid: number;
+  /** "login" or "logout" */
+  event: string;
+  /** the user */
+  uid: bigint;
+  /** when, seconds */
+  time: number;
+  /** the RTM gate the user is on */
+  endpoint: string;
+  /** reserved */
+  data?: string;
+}
+
 /** Recognition result carried by an audio message. */
 export interface AudioInfo {
   /** language of the audio */
