@@ -55,8 +55,11 @@ export interface FpnnClientOptions {
    * sent. It may use connection.quest() and connection.setCipher(); client quests wait until it
    * resolves. A throw drops the connection and fails the attempt.
    */
-  beforeReady?: (connection: Connection) => void | Promise<void>;
+  beforeReady?: ReadyStep;
 }
+
+/** A set-up step of a new connection (beforeReady, addReadyStep). */
+export type ReadyStep = (connection: Connection) => void | Promise<void>;
 
 export interface FpnnClientEvents {
   connect: [event: { endpoint: string; reconnected: boolean }];
@@ -98,6 +101,7 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
   private readonly limits: Readonly<ConnectionLimits>;
   private readonly hooks: FpnnHooks | undefined;
   private readonly beforeReady: FpnnClientOptions["beforeReady"];
+  private readonly readySteps: ReadyStep[] = [];
   private readonly encryption: ClientEncryption | undefined;
   private readonly policy: RegressiveReconnect;
   private readonly handlers = new Map<string, QuestHandler>();
@@ -208,6 +212,19 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
     this.handlers.set(method, handler);
   }
 
+  /**
+   * Adds a step that runs on every new connection, after options.beforeReady and before any queued quest is sent
+   * (restoring per-connection state after a reconnect). It fails the attempt as beforeReady does. Returns its removal.
+   */
+  addReadyStep(step: ReadyStep): () => void {
+    if (typeof step !== "function") throw new TypeError("step: must be a function");
+    this.readySteps.push(step);
+    return () => {
+      const at = this.readySteps.indexOf(step);
+      if (at >= 0) this.readySteps.splice(at, 1);
+    };
+  }
+
   /** Rejects every pending and queued quest with 20002 and closes the connection. */
   async close(): Promise<void> {
     this.closedByUser = true;
@@ -304,9 +321,10 @@ export class FpnnClient extends EventEmitter<FpnnClientEvents> {
         throw reason;
       }
     }
-    if (this.beforeReady !== undefined) {
+    const steps = this.beforeReady === undefined ? [...this.readySteps] : [this.beforeReady, ...this.readySteps];
+    for (const step of steps) {
       try {
-        await this.beforeReady(connection);
+        await step(connection);
       } catch (error) {
         const reason = FpnnError.is(error) ? error : new FpnnError(FpnnErrorCode.CoreInvalidConnection, `connection set-up failed: ${(error as Error).message}`, { cause: error });
         connection.destroy(reason);

@@ -1,4 +1,4 @@
-export { DEFAULT_TIMEOUT_MS, FpnnClient, type FpnnClientEvents, type FpnnClientOptions } from "./client.js";
+export { DEFAULT_TIMEOUT_MS, FpnnClient, type FpnnClientEvents, type FpnnClientOptions, type ReadyStep } from "./client.js";
 export { FpnnServer, ServerConnection, type FpnnServerEvents, type FpnnServerOptions, type ServerEncryption, type ServerHandler } from "./server.js";
 export { Connection, type ConnectionStats, type KeepAliveOptions, type QuestContext, type QuestHandler } from "./connection.js";
 export type { ConnectionLimits } from "./connection-limits.js";

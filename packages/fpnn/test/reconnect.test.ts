@@ -90,6 +90,33 @@ describe("auto-reconnect", () => {
     expect(client.connection).not.toBe(first);
   });
 
+  it("runs the ready steps on every new connection, after beforeReady and before the queued quests; a removed one no more", async () => {
+    const { server, endpoint } = await startServer();
+    const order: string[] = [];
+    server.handle("echo", (p) => {
+      order.push(`echo ${String(p.n)}`);
+      return p;
+    });
+    cleanups.push(() => server.close());
+    const client = newClient(endpoint, { beforeReady: () => void order.push("beforeReady") });
+    cleanups.push(() => client.close());
+    const { events } = track(client);
+    const removeFirst = client.addReadyStep(async (connection) => {
+      order.push("step 1");
+      await connection.quest("echo", { n: "from step" });
+    });
+    client.addReadyStep(() => void order.push("step 2"));
+    await client.quest("echo", { n: 1 });
+    removeFirst();
+    for (const connection of server.connections) connection.destroy();
+    await until(() => events.includes("close 20002"));
+    const queued = client.quest("echo", { n: 2 });
+    await until(() => events.includes("reconnected"));
+    await queued;
+    expect(order).toEqual(["beforeReady", "step 1", "echo from step", "step 2", "echo 1", "beforeReady", "step 2", "echo 2"]);
+    expect(() => client.addReadyStep("no" as never)).toThrow("step: must be a function");
+  });
+
   it("follows the configured strategy while the server is down; queued quests are sent once it is back", async () => {
     const { client, port, delays } = await connectedThenServerDown({
       regressiveStrategy: { startConnectFailedCount: 2, firstIntervalMs: 40, maxIntervalMs: 100, linearRegressiveCount: 2 },

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUT_MS, FpnnClient, FpnnErrorCode, type FpnnClientEvents, type FpnnClientOptions } from "@rtmkit/fpnn";
+import { DEFAULT_TIMEOUT_MS, FpnnClient, FpnnErrorCode, type Connection, type FpnnClientEvents, type FpnnClientOptions } from "@rtmkit/fpnn";
 import type { AnyMethod, CallOptions, Int64, ResultOf } from "@rtmkit/protocol";
 import { RTMError } from "./errors.js";
 import { GateConnections } from "./gate-connections.js";
@@ -7,6 +7,11 @@ import { RtmErrorCode } from "./generated/error-codes.js";
 import type { HistoryMessage } from "./generated/types.js";
 import { Invoker } from "./invoke.js";
 import { iterateHistory, type IterateOptions } from "./iterate.js";
+import { listenEndpoints } from "./generated/listen.js";
+import { PushDispatcher, type PushDedupeOptions } from "./push/dispatcher.js";
+import { ListenState } from "./push/listen-state.js";
+import type { PushStream, PushStreamOptions } from "./push/push-stream.js";
+import type { PushEventName, PushHandler, PushHandlers } from "./push/types.js";
 
 /** What every RTMServerClient needs, however its connection is made. */
 export interface RTMCredentials {
@@ -20,6 +25,11 @@ export interface RTMCredentials {
   fileGateIdleSeconds?: number;
   /** Most file-gate endpoints kept connected; beyond it the least recently used idle connection is closed (16). */
   fileGateMaxEndpoints?: number;
+  /**
+   * Drop a pushed message that repeats one seen recently (same conversation, from, target and mid): the keys of
+   * the last `capacity` messages (5,000) within `ttlSeconds` (300) are kept. `false`: every push reaches the handlers.
+   */
+  pushDedupe?: PushDedupeOptions | false;
 }
 
 /** The FpnnClient options an RTMServerClient forwards as they are. */
@@ -69,16 +79,21 @@ export class RTMServerClient extends RtmMethods {
   readonly fpnn: FpnnClient;
   readonly #invoker: Invoker;
   readonly #fileGates: GateConnections;
+  readonly #credentials: { readonly pid: number; readonly secret: string };
+  readonly #pushes: PushDispatcher;
+  readonly #listening = new ListenState();
 
   constructor(options: RTMServerClientOptions | RTMServerClientOnFpnnOptions) {
     super();
-    const { pid, secret, validate, fileGateIdleSeconds, fileGateMaxEndpoints } = options ?? ({} as RTMCredentials);
+    const { pid, secret, validate, fileGateIdleSeconds, fileGateMaxEndpoints, pushDedupe } = options ?? ({} as RTMCredentials);
     if (!Number.isInteger(pid) || pid <= 0 || pid > int32Max) throw configError("pid", "expected a positive int32", pid);
     if (typeof secret !== "string" || secret.length === 0) throw configError("secret", "expected a non-empty string", secret);
     const idleSeconds = fileGateIdleSeconds ?? DEFAULT_FILE_GATE_IDLE_SECONDS;
     if (typeof idleSeconds !== "number" || !(idleSeconds > 0) || !Number.isFinite(idleSeconds)) throw configError("fileGateIdleSeconds", "expected a positive number", idleSeconds);
     const maxEndpoints = fileGateMaxEndpoints ?? DEFAULT_FILE_GATE_MAX_ENDPOINTS;
     if (!Number.isInteger(maxEndpoints) || maxEndpoints < 1) throw configError("fileGateMaxEndpoints", "expected a positive integer", maxEndpoints);
+    const dedupe = pushDedupe ?? {};
+    if (dedupe !== false) checkDedupe(dedupe);
     const onFpnn = "fpnn" in options && options.fpnn !== undefined;
     this.fpnn = onFpnn ? existingFpnn(options) : newFpnn(options as RTMServerClientOptions);
     const gateOptions = onFpnn ? {} : gateClientOptions(options as RTMServerClientOptions);
@@ -90,6 +105,9 @@ export class RTMServerClient extends RtmMethods {
       validate: validate ?? true,
       fileGate: { connections: this.#fileGates, defaultTimeoutMs: () => fpnn.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS },
     });
+    this.#credentials = { pid, secret };
+    this.#pushes = new PushDispatcher(fpnn, dedupe, this.#reportError);
+    fpnn.addReadyStep(this.#restoreListening);
   }
 
   /** Connects now; calls also connect on demand. */
@@ -122,8 +140,51 @@ export class RTMServerClient extends RtmMethods {
   }
 
   protected override invoke<D extends AnyMethod>(method: D, args: readonly unknown[], options: CallOptions | undefined): Promise<ResultOf<D>> {
-    return this.#invoker.invoke(method, args, options);
+    const called = this.#invoker.invoke(method, args, options);
+    if (!ListenState.changedBy(method)) return called;
+    return called.then((result) => {
+      this.#listening.apply(method, args);
+      return result;
+    });
   }
+
+  /**
+   * Handles the server's pushes: an object of handlers by event (`{ groupChat(message) {}, event(e) {} }`), or
+   * one event and its handler. Pushes arrive for what this client listens to (addListen, setListen...), which it
+   * sends again by itself after every reconnect. Each push is answered at once; handlers run after, in arrival
+   * order, and one that throws or rejects is reported as an `error` event. Returns the removal of the handlers.
+   */
+  onPush(handlers: PushHandlers): () => void;
+  onPush<K extends PushEventName>(event: K, handler: PushHandler<K>): () => void;
+  onPush(first: PushHandlers | PushEventName, handler?: PushHandler<PushEventName>): () => void {
+    return typeof first === "string" ? this.#pushes.on(first, handler as PushHandler<typeof first>) : this.#pushes.on(first);
+  }
+
+  /** The pushes as an async iterator, `for await (const push of client.pushes())`; `push.event` narrows `push.data`. */
+  pushes(options?: PushStreamOptions): PushStream {
+    return this.#pushes.stream(options);
+  }
+
+  /** Pushed messages dropped so far because they repeated one seen recently (see pushDedupe). */
+  get duplicatePushes(): number {
+    return this.#pushes.duplicates;
+  }
+
+  /** A new connection gets this client's listen state back (one setlisten) before anything else is sent on it. */
+  readonly #restoreListening = async (connection: Connection): Promise<void> => {
+    if (this.#listening.isEmpty) return;
+    try {
+      await new Invoker(connection, { ...this.#credentials, validate: false }).invoke(listenEndpoints.setlisten, this.#listening.restoreArgs(), undefined);
+    } catch (error) {
+      // Refused (the state the server took before, it now refuses): keep the connection, say why.
+      if (error instanceof RTMError && !error.isFpnnCode) this.#reportError(new RTMError(error.code, `restoring listen state after reconnecting: ${error.message}`, { cause: error }));
+      else throw error;
+    }
+  };
+
+  readonly #reportError = (error: Error): void => {
+    if (this.fpnn.listenerCount("error") > 0) this.fpnn.emit("error", error);
+  };
 
   /** Every group chat message, page by page (getGroupChat). */
   iterateGroupChat(groupId: Int64, options: UserIterateOptions): AsyncGenerator<HistoryMessage, void, undefined> {
@@ -159,7 +220,7 @@ export class RTMServerClient extends RtmMethods {
 }
 
 function newFpnn(options: RTMServerClientOptions): FpnnClient {
-  const { pid: _pid, secret: _secret, validate: _validate, fileGateIdleSeconds: _idle, fileGateMaxEndpoints: _max, ...connection } = options;
+  const { pid: _pid, secret: _secret, validate: _validate, fileGateIdleSeconds: _idle, fileGateMaxEndpoints: _max, pushDedupe: _dedupe, ...connection } = options;
   if (typeof connection.endpoint !== "string") throw configError("endpoint", 'expected "host:port"', connection.endpoint);
   return new FpnnClient(connection);
 }
@@ -174,7 +235,13 @@ function existingFpnn(options: RTMServerClientOnFpnnOptions): FpnnClient {
   return fpnn;
 }
 
-const credentialKeys: ReadonlySet<string> = new Set(["fpnn", "pid", "secret", "validate", "fileGateIdleSeconds", "fileGateMaxEndpoints"]);
+const credentialKeys: ReadonlySet<string> = new Set(["fpnn", "pid", "secret", "validate", "fileGateIdleSeconds", "fileGateMaxEndpoints", "pushDedupe"]);
+
+function checkDedupe(dedupe: PushDedupeOptions): void {
+  if (typeof dedupe !== "object" || dedupe === null) throw configError("pushDedupe", "expected { capacity?, ttlSeconds? } or false", dedupe);
+  if (dedupe.capacity !== undefined && (!Number.isInteger(dedupe.capacity) || dedupe.capacity < 1)) throw configError("pushDedupe.capacity", "expected a positive integer", dedupe.capacity);
+  if (dedupe.ttlSeconds !== undefined && (typeof dedupe.ttlSeconds !== "number" || !(dedupe.ttlSeconds > 0))) throw configError("pushDedupe.ttlSeconds", "expected a positive number", dedupe.ttlSeconds);
+}
 
 /** What file-gate connections take over from the gateway's options: how to connect and what frames may be; not its encryption (the gate is another server). */
 type GateClientOptions = Pick<FpnnClientOptions, "connectTimeout" | "maxFrameSize" | "limits" | "hooks" | "dial" | "interceptors">;

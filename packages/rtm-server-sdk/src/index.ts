@@ -10,6 +10,9 @@ export {
   type UserIterateOptions,
 } from "./client.js";
 export { RTMError, type RTMErrorOptions } from "./errors.js";
+export { DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL_SECONDS, type PushDedupeOptions } from "./push/dispatcher.js";
+export { DEFAULT_PUSH_BUFFER, type PushStream, type PushStreamOptions } from "./push/push-stream.js";
+export type { Push, PushEventName, PushHandler, PushHandlers } from "./push/types.js";
 export { computeSign, fileSign, Signer, type CallOptions, type FileOptions, type Int64 } from "@rtmkit/protocol";
 export { nextId } from "./ids.js";
 export { historyResult, p2pHistoryResult, withAudioInfo, type HistoryPage } from "./history.js";
