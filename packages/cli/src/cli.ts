@@ -6,6 +6,7 @@ import { callArguments } from "./arguments.js";
 import { catalog as sdkCatalog, type Catalog } from "./catalog.js";
 import { connectionSettings, ENV, type ConnectionFlags, type Env } from "./connection.js";
 import { callOptions, fixedFields, methodData, methodList, paramType } from "./describe.js";
+import { listen, listenPlan, type ListenFlags } from "./listen.js";
 import { toJson } from "./output.js";
 import { UsageError } from "./usage.js";
 
@@ -22,12 +23,15 @@ export interface CliSources {
   readonly readFile?: (path: string) => Uint8Array;
   /** The methods offered; default every client method the SDK's tables export. */
   readonly catalog?: Catalog;
+  /** Stops `rtmkit listen` (the bin aborts it on SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
 /** What the command line asked for, once commander has parsed it. */
 type Request =
   | { readonly kind: "methods"; readonly json: boolean }
-  | { readonly kind: "call"; readonly method: AnyMethod; readonly positional: readonly string[]; readonly flags: Record<string, string | undefined>; readonly connection: ConnectionFlags };
+  | { readonly kind: "call"; readonly method: AnyMethod; readonly positional: readonly string[]; readonly flags: Record<string, string | undefined>; readonly connection: ConnectionFlags }
+  | { readonly kind: "listen"; readonly flags: ListenFlags & ConnectionFlags };
 
 const CONNECTION_FLAGS = new Set(["endpoint", "pid", "secret", "timeout", "key", "curve", "bits", "stream", "help"]);
 
@@ -65,10 +69,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sou
     return 0;
   }
   try {
+    if (request.kind === "listen") return await listen(listenPlan(request.flags), connectionSettings(request.flags, sources.env ?? process.env, sources.readFile), io, sources.signal);
     return await call(request, io, sources, catalog);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`rtmkit: ${error.message}\nTry 'rtmkit call ${request.method.name} --help'.\n`);
+    io.stderr(`rtmkit: ${error.message}\nTry 'rtmkit ${request.kind === "listen" ? "listen" : `call ${request.method.name}`} --help'.\n`);
     return 2;
   }
 }
@@ -111,20 +116,31 @@ function createProgram(catalog: Catalog, select: (request: Request) => void, out
     .option("--json", "as JSON")
     .action((opts: { json?: boolean }) => select({ kind: "methods", json: opts.json === true }));
 
-  const callCommand = program
-    .command("call")
-    .description("call an RTM method: rtmkit call <method> [args...] (rtmkit call <method> --help lists its parameters)")
-    .usage("[connection options] <method> [args...]")
-    .configureHelp({ showGlobalOptions: true, subcommandTerm: (command) => command.name() })
-    .helpCommand(false)
-    .addOption(new Option("--endpoint <host:port>", `RTM server gateway (env ${ENV.endpoint})`))
-    .addOption(new Option("--pid <pid>", `project id (env ${ENV.pid})`))
-    .addOption(new Option("--secret <secret>", `project secret (env ${ENV.secret}; other local users can read a command line, prefer the env)`))
-    .addOption(new Option("--timeout <seconds>", "seconds to wait for the connection and for the answer (default 5 and 30)"))
-    .addOption(new Option("--key <file>", "encrypt: the server's public key file (raw, hex, PEM or DER)"))
-    .addOption(new Option("--curve <curve>", "with --key: curve of a raw or hex key (default secp256k1)"))
-    .addOption(new Option("--bits <bits>", "with --key: AES key size, 128 (default) or 256"))
-    .addOption(new Option("--stream", "with --key: stream mode (one cipher per direction)"));
+  const callCommand = withConnectionOptions(
+    program
+      .command("call")
+      .description("call an RTM method: rtmkit call <method> [args...] (rtmkit call <method> --help lists its parameters)")
+      .usage("[connection options] <method> [args...]")
+      .configureHelp({ showGlobalOptions: true, subcommandTerm: (command) => command.name() })
+      .helpCommand(false),
+  );
+
+  const listenCommand = withConnectionOptions(
+    program
+      .command("listen")
+      .description("listen to pushes: set what this connection listens to, then print each push as one JSON line until stopped")
+      .usage("[connection options] [--groups ids] [--rooms ids] [--users ids] [--events names] [--all-*] [--count n]"),
+  )
+    .addOption(new Option("--groups <ids>", "group ids, separated by commas"))
+    .addOption(new Option("--rooms <ids>", "room ids, separated by commas"))
+    .addOption(new Option("--users <ids>", "user ids (their P2P messages), separated by commas"))
+    .addOption(new Option("--events <names>", '"login" and/or "logout", separated by commas'))
+    .addOption(new Option("--all-groups", "every group"))
+    .addOption(new Option("--all-rooms", "every room"))
+    .addOption(new Option("--all-p2p", "every P2P message"))
+    .addOption(new Option("--all-events", "every event"))
+    .addOption(new Option("--count <n>", "stop after n pushes"));
+  listenCommand.action(() => select({ kind: "listen", flags: listenCommand.opts<ListenFlags & ConnectionFlags>() }));
 
   for (const d of catalog.methods.values()) {
     const usage = d.params.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`)).join(" ");
@@ -141,6 +157,18 @@ function createProgram(catalog: Catalog, select: (request: Request) => void, out
     });
   }
   return program;
+}
+
+function withConnectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--endpoint <host:port>", `RTM server gateway (env ${ENV.endpoint})`))
+    .addOption(new Option("--pid <pid>", `project id (env ${ENV.pid})`))
+    .addOption(new Option("--secret <secret>", `project secret (env ${ENV.secret}; other local users can read a command line, prefer the env)`))
+    .addOption(new Option("--timeout <seconds>", "seconds to wait for the connection and for the answer (default 5 and 30)"))
+    .addOption(new Option("--key <file>", "encrypt: the server's public key file (raw, hex, PEM or DER)"))
+    .addOption(new Option("--curve <curve>", "with --key: curve of a raw or hex key (default secp256k1)"))
+    .addOption(new Option("--bits <bits>", "with --key: AES key size, 128 (default) or 256"))
+    .addOption(new Option("--stream", "with --key: stream mode (one cipher per direction)"));
 }
 
 function methodDescription(d: AnyMethod): string {
