@@ -1,3 +1,4 @@
+import type { Connection } from "@rtmkit/fpnn";
 import type { Database } from "better-sqlite3";
 import { registerImplementation, type Endpoints, type HandlerTarget, type Handlers, type Implementation, type RegisterOptions } from "@rtmkit/protocol";
 import {
@@ -23,11 +24,19 @@ import { GroupsService } from "../services/groups.js";
 import { ListenService } from "../services/listen.js";
 import { RoomsService } from "../services/rooms.js";
 import { RtcService } from "../services/rtc.js";
-import { UsersService } from "../services/users.js";
+import { UsersService, type PresenceListener } from "../services/users.js";
 import { unconfiguredValueAdded } from "../services/value-added.js";
 import type { ChatStorage } from "../storage/chat-storage.js";
 import { createChatHandlers, verifiedBy } from "./chat-handlers.js";
 import { signedHandlers } from "./service-handlers.js";
+
+/** What the services share with the rest of the emulator (the push hub). */
+export interface ServiceLinks {
+  /** The listen registry (the push hub reads it); a new one when absent. */
+  readonly listen?: ListenService<Connection>;
+  /** A user went online or offline (setOnline, kickout, addprojectblack). */
+  readonly onPresenceChange?: PresenceListener;
+}
 
 /** Every service of the emulator, over one database. */
 export class EmulatorServices {
@@ -39,14 +48,15 @@ export class EmulatorServices {
   readonly data: DataService;
   readonly devices: DevicesService;
   readonly rtc: RtcService;
-  readonly listen = new ListenService();
+  readonly listen: ListenService<Connection>;
 
-  constructor(storage: ChatStorage, db: Database, limits: ChatLimits, now: (() => number) | undefined) {
+  constructor(storage: ChatStorage, db: Database, limits: ChatLimits, now: (() => number) | undefined, links: ServiceLinks = {}) {
     const options = { now };
+    this.listen = links.listen ?? new ListenService();
     this.friends = new FriendsService(db, options);
     this.groups = new GroupsService(db, options);
     this.rooms = new RoomsService(db, options);
-    this.users = new UsersService(db, options);
+    this.users = new UsersService(db, { now, onPresenceChange: links.onPresenceChange });
     this.data = new DataService(db, options);
     this.devices = new DevicesService(db, options);
     this.rtc = new RtcService(db, options);
@@ -79,13 +89,13 @@ export function registerServices(server: HandlerTarget, auth: Authenticator, ser
   register(listenEndpoints, listenHandlers(auth, services.listen));
 }
 
-/** The listen methods: their state belongs to the quest's connection. */
-function listenHandlers(auth: Authenticator, listen: ListenService): Handlers<typeof listenEndpoints> {
+/** The listen methods: their state belongs to the quest's connection, in the quest's project. */
+function listenHandlers(auth: Authenticator, listen: ListenService<Connection>): Handlers<typeof listenEndpoints> {
   const signed = verifiedBy(auth);
   return {
-    addlisten: (request, credentials, { connection }) => signed("addlisten", credentials, () => listen.addlisten(connection, request)),
-    removelisten: (request, credentials, { connection }) => signed("removelisten", credentials, () => listen.removelisten(connection, request)),
-    setlisten: (request, credentials, { connection }) => signed("setlisten", credentials, () => listen.setlisten(connection, request)),
+    addlisten: (request, credentials, { connection }) => signed("addlisten", credentials, (pid) => listen.addlisten(pid, connection, request)),
+    removelisten: (request, credentials, { connection }) => signed("removelisten", credentials, (pid) => listen.removelisten(pid, connection, request)),
+    setlisten: (request, credentials, { connection }) => signed("setlisten", credentials, (pid) => listen.setlisten(pid, connection, request)),
   };
 }
 

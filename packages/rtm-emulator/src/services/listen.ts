@@ -7,7 +7,7 @@ export const LISTEN_EVENTS: readonly string[] = ["login", "logout"];
 /** Most ids (or events) one connection may listen to per kind: listen state lives in memory. */
 export const MAX_LISTENED_IDS = 10_000;
 
-/** What one connection listens to. */
+/** What one connection listens to in one project. */
 export interface ListenState {
   readonly gids: Set<bigint>;
   readonly rids: Set<bigint>;
@@ -34,36 +34,51 @@ export interface SetListenRequest extends ListenIds {
   readonly ev?: boolean | undefined;
 }
 
+/** A connection as the listen registry needs it: whether it is open, and when it closes. */
+export interface ListeningConnection {
+  readonly isOpen: boolean;
+  readonly closed: Promise<unknown>;
+}
+
 const ID_KINDS = ["gids", "rids", "uids"] as const;
 
 /**
- * The listen state of every connection (addlisten, removelisten, setlisten). RTM keeps it per connection
- * and a client restores it after reconnecting, so it lives with the connection, in memory: it is gone
- * when the connection closes (a WeakMap keyed by the connection) and never outlives the emulator.
+ * The listen state of every connection (addlisten, removelisten, setlisten), per project: the project is the
+ * signed quest's pid. RTM keeps it per connection and a client restores it after reconnecting, so it lives
+ * with the connection, in memory: an entry leaves when its connection closes, or when it no longer listens to
+ * anything. So the registry holds at most one entry per open connection and project (the server's
+ * maxConnections bounds it), and a project nobody listens in has no entry at all: a send there costs one
+ * map lookup to find that out.
  */
-export class ListenService {
-  readonly #states = new WeakMap<object, ListenState>();
+export class ListenService<C extends ListeningConnection = ListeningConnection> {
+  readonly #projects = new Map<number, Map<C, ListenState>>();
+  /** Every listening connection with the number of projects it listens in (the ping goes once to each). */
+  readonly #connections = new Map<C, number>();
+  /** Connections whose close is watched already (one watch each, however often they come and go). */
+  readonly #watched = new WeakSet<C>();
 
-  addlisten(connection: object, p: ListenIds): Empty {
+  addlisten(pid: number, connection: C, p: ListenIds): Empty {
     checkEvents(p.events);
-    const state = this.#stateFor(connection);
+    const state = this.stateOf(pid, connection) ?? emptyState();
     for (const kind of ID_KINDS) checkSize(kind, state[kind].size + [...new Set(p[kind])].filter((id) => !state[kind].has(id)).length);
     for (const kind of ID_KINDS) for (const id of p[kind] ?? []) state[kind].add(id);
     for (const event of p.events ?? []) state.events.add(event);
+    this.#store(pid, connection, state);
     return {};
   }
 
-  removelisten(connection: object, p: ListenIds): Empty {
+  removelisten(pid: number, connection: C, p: ListenIds): Empty {
     checkEvents(p.events);
-    const state = this.#states.get(connection);
+    const state = this.stateOf(pid, connection);
     if (state === undefined) return {};
     for (const kind of ID_KINDS) for (const id of p[kind] ?? []) state[kind].delete(id);
     for (const event of p.events ?? []) state.events.delete(event);
+    this.#store(pid, connection, state);
     return {};
   }
 
   /** Replaces everything: keys a quest leaves out mean an empty set or false. */
-  setlisten(connection: object, p: SetListenRequest): Empty {
+  setlisten(pid: number, connection: C, p: SetListenRequest): Empty {
     checkEvents(p.events);
     const state: ListenState = {
       gids: new Set(p.gids),
@@ -76,23 +91,71 @@ export class ListenService {
       allEvent: p.ev ?? false,
     };
     for (const kind of ID_KINDS) checkSize(kind, state[kind].size);
-    this.#states.set(connection, state);
+    this.#store(pid, connection, state);
     return {};
   }
 
-  /** What a connection listens to (undefined: nothing was ever set on it). */
-  stateOf(connection: object): Readonly<ListenState> | undefined {
-    return this.#states.get(connection);
+  /** What a connection listens to in a project (undefined: nothing). */
+  stateOf(pid: number, connection: C): ListenState | undefined {
+    return this.#projects.get(pid)?.get(connection);
   }
 
-  #stateFor(connection: object): ListenState {
-    let state = this.#states.get(connection);
-    if (state === undefined) {
-      state = { gids: new Set(), rids: new Set(), uids: new Set(), events: new Set(), allGroup: false, allRoom: false, allP2P: false, allEvent: false };
-      this.#states.set(connection, state);
-    }
-    return state;
+  /** The connections listening to something in a project, with what they listen to; undefined when there are none. */
+  listenersOf(pid: number): ReadonlyMap<C, Readonly<ListenState>> | undefined {
+    return this.#projects.get(pid);
   }
+
+  /** Every connection listening to something, in any project, once each. */
+  connections(): IterableIterator<C> {
+    return this.#connections.keys();
+  }
+
+  /** How many connections listen to something. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Keeps the state as the connection's in the project, or drops the entry when it listens to nothing. */
+  #store(pid: number, connection: C, state: ListenState): void {
+    let listeners = this.#projects.get(pid);
+    if (isEmpty(state)) {
+      if (listeners?.delete(connection) === true) this.#left(pid, listeners, connection);
+      return;
+    }
+    // A quest handled after its connection closed would otherwise leave an entry nobody removes.
+    if (!connection.isOpen) return;
+    if (listeners === undefined) this.#projects.set(pid, (listeners = new Map()));
+    if (!listeners.has(connection)) this.#connections.set(connection, (this.#connections.get(connection) ?? 0) + 1);
+    listeners.set(connection, state);
+    if (!this.#watched.has(connection)) {
+      this.#watched.add(connection);
+      void connection.closed.then(() => this.#forget(connection));
+    }
+  }
+
+  #forget(connection: C): void {
+    if (!this.#connections.has(connection)) return;
+    for (const [pid, listeners] of this.#projects) {
+      if (listeners.delete(connection)) this.#left(pid, listeners, connection);
+    }
+  }
+
+  #left(pid: number, listeners: Map<C, ListenState>, connection: C): void {
+    if (listeners.size === 0) this.#projects.delete(pid);
+    const projects = (this.#connections.get(connection) ?? 1) - 1;
+    if (projects === 0) this.#connections.delete(connection);
+    else this.#connections.set(connection, projects);
+  }
+}
+
+function emptyState(): ListenState {
+  return { gids: new Set(), rids: new Set(), uids: new Set(), events: new Set(), allGroup: false, allRoom: false, allP2P: false, allEvent: false };
+}
+
+function isEmpty(state: ListenState): boolean {
+  return (
+    state.gids.size === 0 && state.rids.size === 0 && state.uids.size === 0 && state.events.size === 0 && !state.allGroup && !state.allRoom && !state.allP2P && !state.allEvent
+  );
 }
 
 function checkEvents(events: readonly string[] | undefined): void {

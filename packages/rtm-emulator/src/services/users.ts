@@ -44,6 +44,13 @@ interface InfoUpdate {
   pinfo: string | null;
 }
 
+/** Told of every change of a user's presence, after it happened. */
+export type PresenceListener = (pid: number, uid: bigint, online: boolean) => void;
+
+export interface UsersServiceOptions extends ServiceOptions {
+  readonly onPresenceChange?: PresenceListener | undefined;
+}
+
 /**
  * Users of a project: their info, the project blacklist, login tokens and online presence.
  * There is no client gateway, so presence is an in-memory set (lost on restart) that tests and
@@ -52,6 +59,7 @@ interface InfoUpdate {
 export class UsersService {
   readonly #now: () => number;
   readonly #online = new Map<number, Set<bigint>>();
+  readonly #onPresenceChange: PresenceListener | undefined;
 
   readonly #upsertProjectBlack: Statement<[pid: number, uid: bigint, until: number]>;
   readonly #deleteProjectBlack: Statement<UserKey>;
@@ -63,8 +71,9 @@ export class UsersService {
   readonly #insertToken: Statement<[pid: number, uid: bigint, token: string]>;
   readonly #deleteToken: Statement<UserKey>;
 
-  constructor(db: Database, options: ServiceOptions = {}) {
+  constructor(db: Database, options: UsersServiceOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#onPresenceChange = options.onPresenceChange;
     this.#upsertProjectBlack = db.prepare(
       "INSERT INTO project_blacks (pid, uid, until) VALUES (?, ?, ?) ON CONFLICT (pid, uid) DO UPDATE SET until = excluded.until",
     );
@@ -81,16 +90,23 @@ export class UsersService {
     this.#deleteToken = db.prepare("DELETE FROM user_tokens WHERE pid = ? AND uid = ?");
   }
 
-  /** Marks a user online or offline (the emulator's stand-in for a client logging in or out). */
-  setOnline(pid: number, uid: bigint, online: boolean): void {
+  /**
+   * Marks a user online or offline (the emulator's stand-in for a client logging in or out). Answers whether
+   * that changed the user's presence; only a change is told to the presence listener.
+   */
+  setOnline(pid: number, uid: bigint, online: boolean): boolean {
     let users = this.#online.get(pid);
+    let changed = false;
     if (online) {
       if (users === undefined) this.#online.set(pid, (users = new Set()));
+      changed = !users.has(uid);
       users.add(uid);
     } else if (users !== undefined) {
-      users.delete(uid);
+      changed = users.delete(uid);
       if (users.size === 0) this.#online.delete(pid);
     }
+    if (changed) this.#onPresenceChange?.(pid, uid, online);
+    return changed;
   }
 
   getonlineusers(pid: number, p: UidsRequest): UidsAnswer {
