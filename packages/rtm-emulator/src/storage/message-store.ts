@@ -14,6 +14,7 @@ import {
   type MessageKey,
   type NewMessage,
   type RetrievedMessage,
+  type StoredSend,
 } from "./types.js";
 
 type StoredBody = string | Buffer;
@@ -109,9 +110,11 @@ export class MessageStore {
    * Stores one send: one row, or one per recipient for sendmsgs (all with the same mtime).
    * Rows whose identity exists already are left as they are. Answers the mtime of the send: the
    * earliest mtime among its rows, which is the original mtime when the send is a repeat.
+   * With `stored`, the rows this call inserted are appended to it, and its mtime set to theirs.
    */
-  storeSend(rows: readonly NewMessage[]): bigint {
+  storeSend(rows: readonly NewMessage[], stored?: StoredSend): bigint {
     const mtime = this.#nextMtime();
+    if (stored !== undefined) stored.mtime = mtime;
     let answer = mtime;
     for (const row of rows) {
       const [lo, hi] = conversationOf(row.category, row.from, row.target);
@@ -124,6 +127,7 @@ export class MessageStore {
         const entry: IndexEntry = { key: conversationKey(row.pid, row.category, lo, hi), mtime: Number(mtime), id: Number(lastInsertRowid) };
         if (this.#db.inTransaction) this.#uncommitted.push(entry);
         else this.#index.add(entry);
+        stored?.rows.push(row);
       } else {
         const original = this.#selectMtime.get(pid, row.from, category, row.target, row.mid) as bigint;
         if (original < answer) answer = original;

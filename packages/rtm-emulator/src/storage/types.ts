@@ -28,6 +28,12 @@ export interface NewMessage extends MessageKey {
   readonly attrs: MessageBody;
 }
 
+/** The rows one send stored, with their mtime; rows that existed already (a repeated mid) are not among them. */
+export interface StoredSend {
+  readonly rows: NewMessage[];
+  mtime: bigint;
+}
+
 export interface HistoryQuery {
   readonly pid: number;
   readonly category: MessageCategory;

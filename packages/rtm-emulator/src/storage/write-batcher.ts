@@ -1,5 +1,5 @@
 import type { MessageStore } from "./message-store.js";
-import type { MessageKey, NewMessage } from "./types.js";
+import type { MessageCategory, MessageKey, NewMessage, StoredSend } from "./types.js";
 
 type Operation =
   | { readonly kind: "send"; readonly rows: readonly NewMessage[]; settle: Settle<bigint> }
@@ -15,9 +15,18 @@ export interface CommitInfo {
   readonly operations: number;
 }
 
+/** Who hears of the messages sends store (the push hub). */
+export interface SendWatcher {
+  /** Whether the rows of a send of this project and category are wanted; asked once per send, so keep it one lookup. */
+  wants(pid: number, category: MessageCategory): boolean;
+  /** A wanted send was committed: the rows it stored (none of a repeat's). Called in commit order, right after the commit. */
+  stored(send: StoredSend): void;
+}
+
 export interface WriteBatcherOptions {
   /** Called after each committed transaction; for metrics and tests. */
   readonly onCommit?: ((info: CommitInfo) => void) | undefined;
+  readonly watcher?: SendWatcher | undefined;
 }
 
 /**
@@ -30,6 +39,7 @@ export interface WriteBatcherOptions {
 export class WriteBatcher {
   readonly #store: MessageStore;
   readonly #onCommit: ((info: CommitInfo) => void) | undefined;
+  readonly #watcher: SendWatcher | undefined;
   #queue: Operation[] = [];
   #scheduled: NodeJS.Immediate | undefined;
   #closed = false;
@@ -37,6 +47,7 @@ export class WriteBatcher {
   constructor(store: MessageStore, options: WriteBatcherOptions = {}) {
     this.#store = store;
     this.#onCommit = options.onCommit;
+    this.#watcher = options.watcher;
   }
 
   /** Stores a send; resolves to its mtime (the original one for a repeat) once committed. */
@@ -65,11 +76,13 @@ export class WriteBatcher {
     this.#queue = [];
     const results: unknown[] = new Array(batch.length);
     const failed: boolean[] = new Array(batch.length).fill(false);
+    // Filled only for the sends the watcher wants: with nobody listening a send allocates nothing here.
+    const stored: (StoredSend | undefined)[] | undefined = this.#watcher === undefined ? undefined : new Array(batch.length);
     try {
       this.#store.transaction(() => {
         for (let i = 0; i < batch.length; i++) {
           try {
-            results[i] = this.#apply(batch[i]!);
+            results[i] = this.#apply(batch[i]!, stored, i);
           } catch (error) {
             // A failing statement is undone on its own; the rest of the batch still commits.
             results[i] = error;
@@ -86,6 +99,7 @@ export class WriteBatcher {
       if (failed[i]) op.settle.reject(results[i]);
       else (op.settle as Settle<unknown>).resolve(results[i]);
     }
+    if (stored !== undefined) this.#tellWatcher(stored, failed);
     this.#onCommit?.({ operations: batch.length });
   }
 
@@ -107,9 +121,20 @@ export class WriteBatcher {
     });
   }
 
-  #apply(op: Operation): bigint | boolean {
+  #apply(op: Operation, stored: (StoredSend | undefined)[] | undefined, at: number): bigint | boolean {
     if (op.kind === "delete") return this.#store.markDeleted(op.key);
+    const first = op.rows[0];
+    let sent: StoredSend | undefined;
+    if (stored !== undefined && first !== undefined && this.#watcher!.wants(first.pid, first.category)) stored[at] = sent = { rows: [], mtime: 0n };
     // A multi-row send is all or nothing: a savepoint undoes its first rows if a later one fails.
-    return op.rows.length === 1 ? this.#store.storeSend(op.rows) : this.#store.transaction(() => this.#store.storeSend(op.rows));
+    return op.rows.length === 1 ? this.#store.storeSend(op.rows, sent) : this.#store.transaction(() => this.#store.storeSend(op.rows, sent));
+  }
+
+  /** In batch order, which is commit order: the watcher sees sends in the order their senders are answered. */
+  #tellWatcher(stored: readonly (StoredSend | undefined)[], failed: readonly boolean[]): void {
+    for (let i = 0; i < stored.length; i++) {
+      const sent = stored[i];
+      if (sent !== undefined && !failed[i] && sent.rows.length > 0) this.#watcher!.stored(sent);
+    }
   }
 }
