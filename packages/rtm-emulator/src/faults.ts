@@ -15,6 +15,11 @@ export interface FaultOptions {
   readonly methods?: readonly string[] | undefined;
   /** Source of randomness in [0, 1); injectable for reproducible tests. */
   readonly random?: (() => number) | undefined;
+  /**
+   * Send every server push (messages, pushevent) twice, the same payload with a new seq each, so a test can
+   * show that its SDK drops the repeat (RTM's SDKs de-duplicate message pushes by sender, target and mid).
+   */
+  readonly duplicatePushes?: boolean | undefined;
 }
 
 export interface FaultDecision {

@@ -47,6 +47,9 @@ export {
   type StartEmulator,
 } from "./cli.js";
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server/start.js";
+export { type UserSend, type UserSent } from "./server/user-activity.js";
+export { DEFAULT_MAX_UNANSWERED_PUSHES, DEFAULT_PUSH_PING_SECONDS, DEFAULT_PUSH_TIMEOUT_SECONDS, type PushOptions } from "./push/push-options.js";
+export { type PushStats } from "./push/push-stats.js";
 export { type FileGateAccess, type FileGateOptions } from "./server/file-gate.js";
 export { DEFAULT_MAX_FILE_BYTES } from "./files/file-service.js";
 export { DEFAULT_FILE_TOKEN_TTL_MS, DEFAULT_FILE_TOKENS_PER_PROJECT } from "./files/file-tokens.js";

@@ -1,10 +1,16 @@
-import { FpnnError, FpnnErrorCode, FpnnServer, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
+import { FpnnError, FpnnErrorCode, FpnnServer, type Connection, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
 import { registerImplementation, type Implementation } from "@rtmkit/protocol";
 import { Authenticator } from "../auth.js";
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, type LogLevel } from "../cli.js";
 import { RtmErrorCode } from "../errors.js";
 import { FaultInjector, type FaultOptions } from "../faults.js";
 import { resolveLimits, type ChatLimits } from "../limits.js";
+import { PushDelivery } from "../push/push-delivery.js";
+import { PushHub } from "../push/push-hub.js";
+import { resolvePushOptions, type PushOptions } from "../push/push-options.js";
+import { PushPinger } from "../push/push-pinger.js";
+import type { PushStats } from "../push/push-stats.js";
+import { ListenService } from "../services/listen.js";
 import { ChatStorage } from "../storage/chat-storage.js";
 import type { Durability } from "../storage/database.js";
 import { verifiedImplementation } from "./chat-handlers.js";
@@ -13,8 +19,9 @@ import { EmulatorFileGate, endpointOf, type FileGateAccess, type FileGateOptions
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
 import { EmulatorServices, overridesOnly, registerServices } from "./services.js";
+import { UserActivity, type UserSend, type UserSent } from "./user-activity.js";
 
-export interface EmulatorOptions extends FileGateOptions {
+export interface EmulatorOptions extends FileGateOptions, PushOptions {
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
   /** Address to listen on (127.0.0.1). */
@@ -73,9 +80,25 @@ export interface RunningEmulator extends FileGateAccess {
   readonly publicKey: Buffer | undefined;
   /**
    * Marks a user online or offline. The emulator has no client gateway, so nobody is online until a test
-   * says so (getonlineusers answers from this; kickout and addprojectblack take a user offline).
+   * says so (getonlineusers answers from this; kickout and addprojectblack take a user offline). A change
+   * pushes `pushevent` login (offline to online) or logout (online to offline) to the connections listening
+   * to that event; setting the presence a user already has pushes nothing. A pid that is not a project throws.
    */
   setOnline(pid: number, uid: bigint | number, online: boolean): void;
+  /** setOnline(pid, uid, true): the user logs in. */
+  userLogin(pid: number, uid: bigint | number): void;
+  /** setOnline(pid, uid, false): the user logs out. */
+  userLogout(pid: number, uid: bigint | number): void;
+  /**
+   * A simulated end user sends a message to a user (`to`), a group (`gid`) or a room (`rid`): stored exactly as
+   * the server API's send would store it (mtype, sizes, bans and blacklists checked; a refusal rejects with a
+   * Refusal carrying the RTM code) with a fresh mid, then pushed to the connections listening to it.
+   */
+  userSends(send: UserSend): Promise<UserSent>;
+  /** Closes every client connection of the main endpoint now (not the file gate's); answers how many. For reconnect tests. */
+  dropConnections(): number;
+  /** What became of the pushes so far (totals; see PushStats). */
+  pushStats(): PushStats;
   /** Stops accepting, lets in-flight quests answer, closes every connection, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -87,7 +110,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const auth = new Authenticator({ projects, tsSkewSeconds: options.tsSkewSeconds, now: options.now, maxSaltsPerProject: options.maxSaltsPerProject });
   const limits = resolveLimits(options.limits);
   const faults = new FaultInjector(options.faults);
-  const storage = ChatStorage.open({ path: options.db, durability: options.durability, now: options.now });
+  const push = resolvePushOptions(options);
+  const listen = new ListenService<Connection>();
+  let endpoint = "";
+  const hub = new PushHub(listen, {
+    delivery: new PushDelivery({ timeoutSeconds: push.pushTimeoutSeconds, maxUnanswered: push.maxUnansweredPushes, logger }),
+    duplicate: options.faults?.duplicatePushes === true,
+    endpoint: () => endpoint,
+    now: options.now ?? Date.now,
+  });
+  const storage = ChatStorage.open({ path: options.db, durability: options.durability, now: options.now, watcher: hub });
   let services: EmulatorServices;
   // Without faults configured there is no interceptor at all: handlers run unwrapped.
   const interception = faults.enabled ? new FaultInterception(faults) : undefined;
@@ -107,7 +139,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       // An IDL method without a handler yet (the IDL moved ahead of the implementation) is answered 20004: say so once.
       onMissing: (methods: readonly string[]) => logger.warn(`IDL methods without an emulator handler, answered 20004 (unknown method): ${methods.join(", ")}`),
     };
-    services = new EmulatorServices(storage, storage.database, limits, options.now);
+    services = new EmulatorServices(storage, storage.database, limits, options.now, {
+      listen,
+      onPresenceChange: (pid, uid, online) => hub.presenceChanged(pid, uid, online),
+    });
     registerServices(server, auth, services, codes);
     fileGate = new EmulatorFileGate(options, { storage, chat: services.chat, limits, logger, connectionLimits: options.connectionLimits, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, now: options.now }, codes);
     fileGate.serveTokens(server, auth, codes);
@@ -137,7 +172,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     throw error;
   }
   let closing: Promise<void> | undefined;
-  const endpoint = endpointOf(address);
+  endpoint = endpointOf(address);
+  const pinger = new PushPinger(push.pushPingSeconds, () => hub.ping());
+  const users = new UserActivity(projects, services);
   logger.info(
     `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
       `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${server.publicKey ? "; encryption on" : ""}`,
@@ -147,13 +184,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     host: address.host,
     port: address.port,
     publicKey: server.publicKey,
-    setOnline(pid, uid, online) {
-      services.users.setOnline(pid, BigInt(uid), online);
+    setOnline: (pid, uid, online) => users.setOnline(pid, uid, online),
+    userLogin: (pid, uid) => users.setOnline(pid, uid, true),
+    userLogout: (pid, uid) => users.setOnline(pid, uid, false),
+    userSends: (send) => users.sends(send),
+    dropConnections() {
+      const open = [...server.connections];
+      for (const connection of open) void connection.close();
+      return open.length;
     },
+    pushStats: () => hub.stats(),
     fileGateEndpoint: fileGate.endpoint,
     readFile: (url) => fileGate.readFile(url),
     close() {
       closing ??= (async () => {
+        pinger.stop();
         try {
           const stopping = Promise.all([server.close(), fileGate.close()]);
           interception?.closeHeld();

@@ -1,0 +1,137 @@
+// Listeners and senders for the push tests: plain FpnnClients over real sockets, signed quests built by hand
+// (computeSign, as wire-bodies.test.ts builds them), pushes recorded with their raw payload bytes.
+import { FpnnClient, unpackPayload, type Payload, type QuestContext } from "@rtmkit/fpnn";
+import { computeSign } from "@rtmkit/rtm-server-sdk";
+import { afterEach } from "vitest";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../src/server/start.js";
+
+export const PID = 11000001;
+export const SECRET = "push-secret";
+export const OTHER_PID = 11000002;
+export const OTHER_SECRET = "other-secret";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+/** Runs at the end of the current test, last registered first. */
+export function onCleanup(cleanup: () => unknown): void {
+  cleanups.push(cleanup);
+}
+
+/** An emulator serving PID and OTHER_PID, closed after the test. */
+export async function emulatorForTest(options: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
+  const emulator = await startEmulator({
+    projects: [
+      { pid: PID, secret: SECRET },
+      { pid: OTHER_PID, secret: OTHER_SECRET },
+    ],
+    ...options,
+  });
+  onCleanup(() => emulator.close());
+  return emulator;
+}
+
+const secrets = new Map([
+  [PID, SECRET],
+  [OTHER_PID, OTHER_SECRET],
+]);
+let salt = BigInt(Date.now()) * 1000n;
+
+/** A signed quest of `pid` (the four auth keys first), as RTM's SDKs send them. */
+export function signed(client: FpnnClient, method: string, params: Payload, pid = PID): Promise<Payload> {
+  const ts = Math.floor(Date.now() / 1000);
+  salt++;
+  return client.quest(method, { pid, sign: computeSign(pid, secrets.get(pid)!, salt, method, ts), salt, ts, ...params });
+}
+
+/** A push as a listener received it: method, decoded payload, raw payload bytes. */
+export interface ReceivedPush {
+  readonly method: string;
+  readonly payload: Payload;
+  readonly raw: Buffer;
+}
+
+export const PUSH_METHODS = ["pushmsg", "pushgroupmsg", "pushroommsg", "pushevent", "ping"] as const;
+
+/** A listening FpnnClient that records every push; `answer` decides each answer (default: `{}` at once). */
+export class Listener {
+  readonly client: FpnnClient;
+  readonly pushes: ReceivedPush[] = [];
+  #waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(endpoint: string, answer: (push: ReceivedPush) => Payload | Promise<Payload> = () => ({})) {
+    this.client = new FpnnClient({ endpoint, autoReconnect: false, keepAlive: false });
+    for (const method of PUSH_METHODS) {
+      this.client.onQuest(method, (payload: Payload, context: QuestContext) => {
+        const frame = context.frame;
+        const push = { method, payload, raw: Buffer.from(frame.bytes.subarray(frame.payloadStart, frame.payloadEnd)) };
+        this.pushes.push(push);
+        this.#wake();
+        return answer(push);
+      });
+    }
+    onCleanup(() => this.client.close());
+  }
+
+  /** A quest of the listener's own, signed for `pid`. */
+  quest(method: string, params: Payload, pid = PID): Promise<Payload> {
+    return signed(this.client, method, params, pid);
+  }
+
+  /** The pushes of a method (default: every message push, not pings). */
+  of(method?: string): ReceivedPush[] {
+    return this.pushes.filter((push) => (method === undefined ? push.method !== "ping" : push.method === method));
+  }
+
+  /** Resolves once `count` pushes (pings included) have arrived in all; fails after `ms`. */
+  async received(count: number, ms = 10_000): Promise<ReceivedPush[]> {
+    if (this.pushes.length < count) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`expected ${count} pushes, got ${this.pushes.length}: ${JSON.stringify(this.pushes.map((p) => p.method))}`)), ms);
+        this.#waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    }
+    return this.pushes;
+  }
+
+  #wake(): void {
+    const ready = this.#waiters.filter((waiter) => this.pushes.length >= waiter.count);
+    this.#waiters = this.#waiters.filter((waiter) => this.pushes.length < waiter.count);
+    for (const waiter of ready) waiter.resolve();
+  }
+}
+
+/** A listener connected to `emulator`, listening as `setlisten` says (in `pid`). */
+export async function listening(emulator: RunningEmulator, setlisten: Payload, pid = PID): Promise<Listener> {
+  const listener = new Listener(emulator.endpoint);
+  await listener.quest("setlisten", setlisten, pid);
+  return listener;
+}
+
+/** A sender: a plain client making signed quests. */
+export function sender(emulator: RunningEmulator): (method: string, params: Payload, pid?: number) => Promise<Payload> {
+  const client = new FpnnClient({ endpoint: emulator.endpoint, autoReconnect: false, keepAlive: false });
+  onCleanup(() => client.close());
+  return (method, params, pid = PID) => signed(client, method, params, pid);
+}
+
+/** The payload decoded again from the raw bytes (what a listener that decodes itself would read). */
+export function decodeRaw(push: ReceivedPush): Payload {
+  return unpackPayload(push.raw);
+}
+
+/** Waits until `check` holds, polling every 5 ms; fails after `ms`. */
+export async function until(check: () => boolean, ms = 10_000, what = "the condition"): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
