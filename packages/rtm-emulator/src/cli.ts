@@ -6,6 +6,7 @@ import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.j
 import type { FaultOptions } from "./faults.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./files/file-service.js";
 import { bodyLimitsProblem, DEFAULT_LIMITS, MAX_ROW_BODY_BYTES, type ChatLimits } from "./limits.js";
+import { DEFAULT_MAX_UNANSWERED_PUSHES, DEFAULT_PUSH_PING_SECONDS, DEFAULT_PUSH_TIMEOUT_SECONDS } from "./push/push-options.js";
 import type { Durability } from "./storage/database.js";
 import { packageVersion } from "@rtmkit/protocol";
 
@@ -47,6 +48,10 @@ export interface EmulatorCliOptions {
   readonly maxFileBytes: number;
   /** Modules whose default export is handlers (`implement(...)`, or an array of them) that replace the emulator's. */
   readonly handlerModules: readonly string[];
+  /** Server push: seconds a push waits for its answer, unanswered pushes per connection, seconds between pings (0 = none). */
+  readonly pushTimeoutSeconds: number;
+  readonly maxUnansweredPushes: number;
+  readonly pushPingSeconds: number;
 }
 
 export type CliParseResult =
@@ -109,6 +114,18 @@ export function createProgram(): Command {
     .addOption(new Option("--fault-drop-every <n>", "fault injection: handle but never answer every Nth quest of a connection").argParser(integerIn("--fault-drop-every", 1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option("--fault-close-after <n>", "fault injection: close a connection after its Nth quest").argParser(integerIn("--fault-close-after", 1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option("--fault-methods <list>", "fault injection: comma-separated FPNN methods to fault (default: all but *ping and *key)").argParser(parseMethods))
+    .addOption(new Option("--fault-duplicate-pushes", "fault injection: send every server push twice (same payload, new seq), so a listener's de-duplication can be tested"))
+    .addOption(
+      new Option("--push-timeout <seconds>", "seconds a server push (or ping) waits for the listener's answer before it counts as timed out")
+        .default(DEFAULT_PUSH_TIMEOUT_SECONDS)
+        .argParser(integerIn("--push-timeout", 1, 86_400)),
+    )
+    .addOption(
+      new Option("--max-unanswered-pushes <count>", "pushes a connection may leave unanswered; past it, pushes to that connection are dropped, counted and logged")
+        .default(DEFAULT_MAX_UNANSWERED_PUSHES)
+        .argParser(integerIn("--max-unanswered-pushes", 1, 1_000_000)),
+    )
+    .addOption(new Option("--push-ping <seconds>", "seconds between the pings sent to every listening connection; 0 = no ping").default(DEFAULT_PUSH_PING_SECONDS).argParser(integerIn("--push-ping", 0, 86_400)))
     .addOption(new Option("--file-gate-port <port>", "TCP port of the file gate, where file sends go after filetoken (0 = any free port)").default(0).argParser(integerIn("--file-gate-port", 0, 65535)))
     .addOption(new Option("--max-file-bytes <bytes>", `largest file of a file send (else ${RtmErrorCode.LargeFileOrAttrs})`).default(DEFAULT_MAX_FILE_BYTES).argParser(integerIn("--max-file-bytes", 1, 1024 * 1024 * 1024)))
     .addOption(
@@ -122,7 +139,8 @@ export function createProgram(): Command {
       `\nEnvironment:\n  ${PROJECTS_ENV}  projects: PID:SECRET entries separated by commas\n                         or whitespace\n\n` +
         `Projects: at least one, from --project, --projects-file or ${PROJECTS_ENV}.\nThey add up; a pid given in two places must have the same secret in both.\n` +
         "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n" +
-        `  rtm-emulator --projects-file ./projects.txt\n  ${PROJECTS_ENV}=11000001:s1,11000002:s2 rtm-emulator\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10`,
+        `  rtm-emulator --projects-file ./projects.txt\n  ${PROJECTS_ENV}=11000001:s1,11000002:s2 rtm-emulator\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10\n` +
+        `\nCommands: when stdin is a terminal or a pipe, one command per line, one line answered each:\n${CONSOLE_COMMANDS.map(([usage, does]) => `  ${usage.padEnd(45)}${does}`).join("\n")}`,
     )
     .version(packageVersion(import.meta.url), "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
@@ -130,6 +148,16 @@ export function createProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
 }
+
+/** The commands rtm-emulator reads on stdin, usage and what they do (server/console-commands.ts runs them). */
+export const CONSOLE_COMMANDS: readonly (readonly [usage: string, does: string])[] = [
+  ["login <pid> <uid>", "the user logs in (pushevent login)"],
+  ["logout <pid> <uid>", "the user logs out (pushevent logout)"],
+  ["send <pid> <from> to|group|room <id> <text>", "the user sends a chat message (mtype 30), stored and pushed"],
+  ["drop-connections", "close every client connection now"],
+  ["stats", "what became of the pushes so far"],
+  ["help", "list the commands"],
+];
 
 /** The environment variable that may list projects: `PID:SECRET` entries separated by commas or whitespace. */
 export const PROJECTS_ENV = "RTM_EMULATOR_PROJECTS";
@@ -176,6 +204,10 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
     faultDropEvery?: number;
     faultCloseAfter?: number;
     faultMethods?: string[];
+    faultDuplicatePushes?: boolean;
+    pushTimeout: number;
+    maxUnansweredPushes: number;
+    pushPing: number;
     key?: string;
     keyCurve?: CurveName;
     idleTimeout: number;
@@ -212,6 +244,7 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
         dropEveryNth: o.faultDropEvery,
         closeAfterQuests: o.faultCloseAfter,
         methods: o.faultMethods,
+        duplicatePushes: o.faultDuplicatePushes,
       },
       keyFile: o.key,
       keyCurve: o.keyCurve,
@@ -221,6 +254,9 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
       idleTimeoutSeconds: o.idleTimeout,
       frameTimeoutSeconds: o.frameTimeout,
       maxConnections: o.maxConnections,
+      pushTimeoutSeconds: o.pushTimeout,
+      maxUnansweredPushes: o.maxUnansweredPushes,
+      pushPingSeconds: o.pushPing,
     },
   };
 }

@@ -22,7 +22,7 @@ describe("parseCliArgs", () => {
       maxSaltsPerProject: 4_000_000,
       logLevel: "info",
       limits: { maxMessageBytes: 32768, maxAttrsBytes: 8192, maxRecipients: 200 },
-      faults: { latencyMs: undefined, dropProbability: undefined, dropEveryNth: undefined, closeAfterQuests: undefined, methods: undefined },
+      faults: { latencyMs: undefined, dropProbability: undefined, dropEveryNth: undefined, closeAfterQuests: undefined, methods: undefined, duplicatePushes: undefined },
       keyFile: undefined,
       keyCurve: undefined,
       idleTimeoutSeconds: 60,
@@ -31,6 +31,9 @@ describe("parseCliArgs", () => {
       handlerModules: [],
       fileGatePort: 0,
       maxFileBytes: 4 * 1024 * 1024,
+      pushTimeoutSeconds: 10,
+      maxUnansweredPushes: 1000,
+      pushPingSeconds: 20,
     });
   });
 
@@ -41,6 +44,7 @@ describe("parseCliArgs", () => {
       "--max-recipients", "5", "--fault-latency", "10-20", "--fault-drop-rate", "0.5", "--fault-drop-every", "3",
       "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg", "--key", "/tmp/server.key", "--key-curve", "secp256r1",
       "--idle-timeout", "0", "--frame-timeout", "5", "--max-connections", "10", "--file-gate-port", "13316", "--max-file-bytes", "1000",
+      "--push-timeout", "3", "--max-unanswered-pushes", "50", "--push-ping", "0", "--fault-duplicate-pushes",
     ]);
     expect(options).toEqual({
       port: 0,
@@ -52,7 +56,7 @@ describe("parseCliArgs", () => {
       maxSaltsPerProject: 1000,
       logLevel: "debug",
       limits: { maxMessageBytes: 100, maxAttrsBytes: 50, maxRecipients: 5 },
-      faults: { latencyMs: [10, 20], dropProbability: 0.5, dropEveryNth: 3, closeAfterQuests: 7, methods: ["sendmsg", "getmsg"] },
+      faults: { latencyMs: [10, 20], dropProbability: 0.5, dropEveryNth: 3, closeAfterQuests: 7, methods: ["sendmsg", "getmsg"], duplicatePushes: true },
       keyFile: "/tmp/server.key",
       keyCurve: "secp256r1",
       idleTimeoutSeconds: 0,
@@ -61,6 +65,9 @@ describe("parseCliArgs", () => {
       handlerModules: [],
       fileGatePort: 13316,
       maxFileBytes: 1000,
+      pushTimeoutSeconds: 3,
+      maxUnansweredPushes: 50,
+      pushPingSeconds: 0,
     });
     expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
   });
@@ -82,6 +89,11 @@ describe("parseCliArgs", () => {
     [["--project", "1:a", "stray"], /too many arguments/],
     [["--project", "1:a", "--key-curve", "secp256r1"], /needs '--key <file>'/],
     [["--project", "1:a", "--key", "k", "--key-curve", "p999"], /Allowed choices are secp256k1/],
+    [["--project", "1:a", "--push-timeout", "0"], /--push-timeout must be an integer in 1\.\.86400/],
+    [["--project", "1:a", "--push-timeout", "2.5"], /--push-timeout must be an integer in 1\.\.86400/],
+    [["--project", "1:a", "--max-unanswered-pushes", "0"], /--max-unanswered-pushes must be an integer in 1\.\.1000000/],
+    [["--project", "1:a", "--push-ping", "-1"], /--push-ping must be an integer in 0\.\.86400/],
+    [["--project", "1:a", "--push-ping", "soon"], /--push-ping must be an integer/],
   ])("refuses %j", (argv, message) => {
     expect(() => parseCliArgs(argv, { env: {} })).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv, { env: {} })).toThrow(message);
@@ -95,7 +107,8 @@ describe("parseCliArgs", () => {
     for (const flag of [
       "--port", "--host", "--project", "--db", "--durability", "--ts-skew", "--max-salts", "--log-level", "--max-msg-bytes",
       "--max-attrs-bytes", "--max-recipients", "--fault-latency", "--fault-drop-rate", "--fault-drop-every", "--fault-close-after",
-      "--fault-methods", "--key", "--key-curve", "--help", "--projects-file", "RTM_EMULATOR_PROJECTS",
+      "--fault-methods", "--key", "--key-curve", "--help", "--projects-file", "RTM_EMULATOR_PROJECTS", "--push-timeout",
+      "--max-unanswered-pushes", "--push-ping", "--fault-duplicate-pushes", "drop-connections", "send <pid> <from> to|group|room <id> <text>",
     ]) {
       expect(result.output).toContain(flag);
     }

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Implementation } from "@rtmkit/protocol";
-import type { StartEmulator } from "../cli.js";
-import { startEmulator } from "./start.js";
+import type { EmulatorCliOptions } from "../cli.js";
+import { startEmulator, type RunningEmulator } from "./start.js";
 
 /** Starts the emulator from parsed command-line options (what `rtm-emulator` runs). */
-export const startFromCli: StartEmulator = async (options) => {
+export async function startFromCli(options: EmulatorCliOptions): Promise<RunningEmulator> {
   let key: Buffer | undefined;
   if (options.keyFile !== undefined) {
     try {
@@ -33,8 +33,11 @@ export const startFromCli: StartEmulator = async (options) => {
     logLevel: options.logLevel,
     connectionLimits: { idleTimeoutMs: options.idleTimeoutSeconds * 1000, frameDeadlineMs: options.frameTimeoutSeconds * 1000 },
     maxConnections: options.maxConnections,
+    pushTimeoutSeconds: options.pushTimeoutSeconds,
+    maxUnansweredPushes: options.maxUnansweredPushes,
+    pushPingSeconds: options.pushPingSeconds,
   });
-};
+}
 
 /** The implementations a --handlers module exports by default: one `implement(...)` or an array of them. */
 async function loadHandlers(path: string): Promise<Implementation[]> {
