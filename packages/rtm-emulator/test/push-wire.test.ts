@@ -1,4 +1,4 @@
-// Every push kind on the wire: exactly the keys RTM's SDKs read (RTM-API §5.1), in that order, each value of its
+// Every push kind on the wire: exactly the keys RTM's SDKs read (docs/emulator/push.md), in that order, each value of its
 // msgpack type in the smallest encoding, bodies as the sender's bytes. Real sockets, the emulator's own server.
 import { packValue, StrBytes, type Payload } from "@rtmkit/fpnn";
 import { RTMServerClient } from "@rtmkit/rtm-server-sdk";

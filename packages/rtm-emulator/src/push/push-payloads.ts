@@ -20,7 +20,7 @@ export function messagePushMethod(category: MessageCategory): MessagePushMethod 
 
 /**
  * The payload of a message push, encoded once for every listener: `from`, then `to`, `gid` or `rid` by
- * category, `mtype`, `mid`, `msg`, `attrs`, `mtime` (RTM-API §5.1). Integers in their smallest msgpack form;
+ * category, `mtype`, `mid`, `msg`, `attrs`, `mtime` (docs/emulator/push.md). Integers in their smallest msgpack form;
  * bodies as msgpack str exactly as stored (bytes that are not UTF-8 as such a str, as history answers them).
  */
 export function messagePushPayload(row: NewMessage, mtime: bigint): Buffer {
