@@ -75,6 +75,17 @@ describe("the listen registry", () => {
     expect(listen.connectionCount).toBe(0);
   });
 
+  it("forget() drops a connection at once (the server gave it up before its socket closed)", () => {
+    const listen = new ListenService<FakeConnection>();
+    const a = new FakeConnection("a");
+    listen.setlisten(1, a, { group: true });
+    listen.setlisten(2, a, { group: true });
+    listen.forget(a);
+    expect([listen.listenersOf(1), listen.listenersOf(2), listen.connectionCount]).toEqual([undefined, undefined, 0]);
+    listen.forget(a); // again: nothing to do
+    expect(listen.connectionCount).toBe(0);
+  });
+
   it("a connection that stops listening and listens again is still forgotten when it closes", async () => {
     const listen = new ListenService<FakeConnection>();
     const a = new FakeConnection("a");

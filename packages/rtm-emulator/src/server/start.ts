@@ -154,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       else logger.error(`internal error: ${error.stack ?? error.message}`);
     });
     server.on("refused", refusalLogger(logger));
+    server.on("disconnect", (connection) => listen.forget(connection));
     if (logger.enabled("debug")) {
       server.on("connection", (c) => logger.debug(`connection from ${c.remoteAddress}:${c.remotePort}`));
       server.on("disconnect", (c, reason) => logger.debug(`disconnected ${c.remoteAddress}:${c.remotePort}: ${reason.message}`));
@@ -177,7 +178,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const users = new UserActivity(projects, services);
   logger.info(
     `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
-      `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${server.publicKey ? "; encryption on" : ""}`,
+      `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${options.faults?.duplicatePushes === true ? "; pushes sent twice" : ""}${server.publicKey ? "; encryption on" : ""}`,
   );
   return {
     endpoint,

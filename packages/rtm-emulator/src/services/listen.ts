@@ -129,11 +129,15 @@ export class ListenService<C extends ListeningConnection = ListeningConnection> 
     listeners.set(connection, state);
     if (!this.#watched.has(connection)) {
       this.#watched.add(connection);
-      void connection.closed.then(() => this.#forget(connection));
+      void connection.closed.then(() => this.forget(connection));
     }
   }
 
-  #forget(connection: C): void {
+  /**
+   * Drops every entry of a connection. Called when its socket has closed, and by the server as soon as it gives
+   * the connection up (its 'disconnect'), which may come earlier: a peer may keep its side open for a while.
+   */
+  forget(connection: C): void {
     if (!this.#connections.has(connection)) return;
     for (const [pid, listeners] of this.#projects) {
       if (listeners.delete(connection)) this.#left(pid, listeners, connection);
