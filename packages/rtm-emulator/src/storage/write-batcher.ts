@@ -76,13 +76,16 @@ export class WriteBatcher {
     this.#queue = [];
     const results: unknown[] = new Array(batch.length);
     const failed: boolean[] = new Array(batch.length).fill(false);
-    // Filled only for the sends the watcher wants: with nobody listening a send allocates nothing here.
-    const stored: (StoredSend | undefined)[] | undefined = this.#watcher === undefined ? undefined : new Array(batch.length);
+    // Made for the first send the watcher wants: with nobody listening a batch allocates nothing for it.
+    let stored = undefined as (StoredSend | undefined)[] | undefined; // (assigned in the transaction callback)
     try {
       this.#store.transaction(() => {
         for (let i = 0; i < batch.length; i++) {
+          const op = batch[i]!;
+          const wanted = op.kind === "send" ? this.#wanted(op.rows) : undefined;
+          if (wanted !== undefined) (stored ??= new Array<StoredSend | undefined>(batch.length))[i] = wanted;
           try {
-            results[i] = this.#apply(batch[i]!, stored, i);
+            results[i] = this.#apply(op, wanted);
           } catch (error) {
             // A failing statement is undone on its own; the rest of the batch still commits.
             results[i] = error;
@@ -121,13 +124,18 @@ export class WriteBatcher {
     });
   }
 
-  #apply(op: Operation, stored: (StoredSend | undefined)[] | undefined, at: number): bigint | boolean {
+  /** Where to collect the rows a send stores, when the watcher wants them (one lookup per send). */
+  #wanted(rows: readonly NewMessage[]): StoredSend | undefined {
+    const first = rows[0];
+    if (this.#watcher === undefined || first === undefined || !this.#watcher.wants(first.pid, first.category)) return undefined;
+    return { rows: [], mtime: 0n };
+  }
+
+  /** `stored`: where the rows a send stores are collected. */
+  #apply(op: Operation, stored: StoredSend | undefined): bigint | boolean {
     if (op.kind === "delete") return this.#store.markDeleted(op.key);
-    const first = op.rows[0];
-    let sent: StoredSend | undefined;
-    if (stored !== undefined && first !== undefined && this.#watcher!.wants(first.pid, first.category)) stored[at] = sent = { rows: [], mtime: 0n };
     // A multi-row send is all or nothing: a savepoint undoes its first rows if a later one fails.
-    return op.rows.length === 1 ? this.#store.storeSend(op.rows, sent) : this.#store.transaction(() => this.#store.storeSend(op.rows, sent));
+    return op.rows.length === 1 ? this.#store.storeSend(op.rows, stored) : this.#store.transaction(() => this.#store.storeSend(op.rows, stored));
   }
 
   /** In batch order, which is commit order: the watcher sees sends in the order their senders are answered. */
