@@ -45,10 +45,10 @@ export function withStdinConsole(start: (options: EmulatorCliOptions) => Promise
     const emulator = await start(options);
     if (!stdinTakesCommands()) return emulator;
     if (isatty(0)) process.stderr.write("rtm-emulator: reading commands on stdin ('help' lists them)\n");
-    const console = serveConsole(emulator, process.stdin, (text) => void process.stdout.write(text));
+    const commands = serveConsole(emulator, process.stdin, (text) => void process.stdout.write(text));
     return {
       async close() {
-        console.stop();
+        commands.stop();
         await emulator.close();
       },
     };
