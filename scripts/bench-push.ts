@@ -1,6 +1,6 @@
 /**
  * Push benchmark: one RTMServerClient keeps sendGroupMessage calls in flight to one group, each carrying its send
- * time in `msg`; ten listeners (plain FpnnClients, scripts/bench/push/listener.ts) listen to the group and answer
+ * time in `msg`; ten listeners (RTMServerClients with onPush handlers, scripts/bench/push/listener.ts) listen to the group and answer
  * every push. The emulator runs in a child process on a file database. Rounds alternate without and with one more
  * listener that never answers (a raw socket), so its cost shows. Reports per round the pushes delivered per
  * second (all listeners together), the end-to-end latency from send to listener handler (p50/p99), the emulator's
