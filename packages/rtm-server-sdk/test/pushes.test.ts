@@ -1,4 +1,5 @@
 import { FpnnServer, type Payload, type ServerConnection } from "@rtmkit/fpnn";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { RTMError, RTMServerClient, type RTMEvent, type RTMMessage } from "../src/index.js";
 import { RecentKeys } from "../src/push/recent-keys.js";
@@ -257,5 +258,27 @@ describe("RecentKeys", () => {
     expect(keys.seen("c")).toBe(false);
     expect(keys.seen("b")).toBe(false);
     expect(keys.size).toBe(2);
+  });
+
+  it("answers as a list of (key, time) kept in arrival order would, over random keys and clock steps", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 40 })), { maxLength: 200 }), (capacity, steps) => {
+        let now = 0;
+        const keys = new RecentKeys(capacity, 50, () => now);
+        let model: [string, number][] = [];
+        for (const [k, dt] of steps) {
+          now += dt;
+          const key = `k${k}`;
+          model = model.filter(([, at]) => at > now - 50);
+          const expected = model.some(([x]) => x === key);
+          if (!expected) {
+            if (model.length === capacity) model.shift();
+            model.push([key, now]);
+          }
+          expect(keys.seen(key)).toBe(expected);
+          expect(keys.size).toBe(model.length);
+        }
+      }),
+    );
   });
 });
