@@ -20,6 +20,15 @@ const step = (title: string) => console.log(`\n== ${title}`);
 const line = (text: string) => console.log(`   ${text}`);
 const ids = (list: Iterable<bigint>) => [...list].join(", ") || "(none)";
 
+/** Waits (polling) until `done`, at most 2 s. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** The RTM code a call is refused with; throws when it succeeds or fails otherwise. */
 async function refusal(promise: Promise<unknown>, code: RtmErrorCode): Promise<RTMError> {
   try {
@@ -88,7 +97,23 @@ export async function backEndFlow(client: RTMServerClient, emulator: RunningEmul
   await call("setListen", client.setListen([team], [lobby], [], ["login", "logout"]));
   await call("addListen", client.addListen([], [], [alice]));
   await call("setListenAll", client.setListenAll(true, false, true, false));
-  line("listening to every group and every P2P message");
+  await call("addListen", client.addListen([], [], [], ["login", "logout"]));
+  line("listening to every group, every P2P message, and logins and logouts");
+
+  step("Server push: the back end hears what users do");
+  const heard: string[] = [];
+  const stop = client.onPush({
+    groupChat: (m) => void heard.push(`groupChat   ${m.fromUid} in group ${m.toId}: ${JSON.stringify(m.message)}`),
+    p2pChat: (m) => void heard.push(`p2pChat     ${m.fromUid} -> ${m.toId}: ${JSON.stringify(m.message)}`),
+    event: (e) => void heard.push(`event       user ${e.uid} ${e.event}`),
+  });
+  emulator.userLogin(c.pid, carol);
+  await emulator.userSends({ pid: c.pid, from: carol, gid: team, message: "morning, team" });
+  await client.sendChat(alice, carol, "welcome back", "");
+  emulator.userLogout(c.pid, carol);
+  await until(() => heard.length === 4, "the four pushes");
+  stop();
+  for (const push of heard) line(push);
 
   step("Value-added services");
   const translated = await call("translate", client.translate("Guten Morgen", "en", "de"));
