@@ -1,13 +1,13 @@
 import { FpnnClient } from "@rtmkit/fpnn";
 import { packageVersion, typeName, type AnyMethod } from "@rtmkit/protocol";
-import { Invoker, RTMError } from "@rtmkit/rtm-server-sdk";
+import { Invoker } from "@rtmkit/rtm-server-sdk";
 import { Command, CommanderError, Option } from "commander";
 import { callArguments } from "./arguments.js";
 import { catalog as sdkCatalog, type Catalog } from "./catalog.js";
 import { connectionSettings, ENV, type ConnectionFlags, type Env } from "./connection.js";
 import { callOptions, fixedFields, methodData, methodList, paramType } from "./describe.js";
 import { listen, listenPlan, type ListenFlags } from "./listen.js";
-import { toJson } from "./output.js";
+import { callFailure, toJson } from "./output.js";
 import { UsageError } from "./usage.js";
 
 export interface CliIo {
@@ -93,9 +93,7 @@ async function call(request: Extract<Request, { kind: "call" }>, io: CliIo, sour
     io.stdout(`${toJson(result)}\n`);
     return 0;
   } catch (error) {
-    if (!RTMError.is(error)) throw error;
-    io.stderr(`error ${error.code}: ${error.message}\n`);
-    return 1;
+    return callFailure(error, io.stderr);
   } finally {
     await fpnn.close();
   }

@@ -1,8 +1,8 @@
 import { FpnnClient } from "@rtmkit/fpnn";
-import { RTMError, RTMServerClient, type Push } from "@rtmkit/rtm-server-sdk";
+import { RTMServerClient, type Push } from "@rtmkit/rtm-server-sdk";
 import type { CliIo } from "./cli.js";
 import type { ConnectionSettings } from "./connection.js";
-import { jsonLine } from "./output.js";
+import { callFailure, jsonLine } from "./output.js";
 import { UsageError } from "./usage.js";
 
 /** The flags of `rtmkit listen`, as commander gives them. */
@@ -72,9 +72,7 @@ export async function listen(plan: ListenPlan, settings: ConnectionSettings, io:
     }
     return 0;
   } catch (error) {
-    if (!RTMError.is(error)) throw error;
-    io.stderr(`error ${error.code}: ${error.message}\n`);
-    return 1;
+    return callFailure(error, io.stderr);
   } finally {
     await stream.return();
     await client.close();

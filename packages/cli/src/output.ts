@@ -1,3 +1,5 @@
+import { RTMError } from "@rtmkit/rtm-server-sdk";
+
 /** A result as pretty JSON: 64-bit integers (bigint) as decimal strings, bytes as hex, a Map keyed by id as an object. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value ?? null, jsonValue, 2);
@@ -13,4 +15,11 @@ function jsonValue(_key: string, v: unknown): unknown {
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]: [unknown, unknown]) => [String(k), x]));
   return v;
+}
+
+/** The exit status of a call that failed with an RTM or FPNN error (1, `error CODE: message` on stderr); anything else is rethrown. */
+export function callFailure(error: unknown, stderr: (text: string) => void): number {
+  if (!RTMError.is(error)) throw error;
+  stderr(`error ${error.code}: ${error.message}\n`);
+  return 1;
 }
