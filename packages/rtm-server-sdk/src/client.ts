@@ -49,6 +49,7 @@ export interface RTMServerClientOptions extends RTMCredentials, RTMConnectionOpt
 
 /**
  * An RTMServerClient on an FpnnClient built elsewhere (its own dial, interceptors, beforeReady...): close() closes it.
+ * The client handles RTM's pushes on it (onQuest for each push method) and adds a ready step that restores listen state.
  * Its file-gate connections are plain TCP FpnnClients with the default options.
  */
 export interface RTMServerClientOnFpnnOptions extends RTMCredentials {
@@ -115,8 +116,9 @@ export class RTMServerClient extends RtmMethods {
     return this.fpnn.connect();
   }
 
-  /** Closes the connection and every file-gate connection; pending calls reject with 20002. */
+  /** Closes the connection and every file-gate connection; pending calls reject with 20002, push iterators end. */
   async close(): Promise<void> {
+    this.#pushes.endStreams();
     await Promise.all([this.fpnn.close(), this.#fileGates.close()]);
   }
 

@@ -184,6 +184,20 @@ describe("RTMServerClient pushes", () => {
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 
+  it("close() ends the push iterators: a consumer waiting for the next push is done", async () => {
+    const { client } = await pushingServer();
+    await client.connect();
+    const waiting = client.pushes().next();
+    await client.close();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+  });
+
+  it("refuses bad pushDedupe options, naming the field", () => {
+    expect(() => new RTMServerClient({ pid: 1, secret: "s", endpoint: "127.0.0.1:1", pushDedupe: { capacity: 0 } })).toThrow("options.pushDedupe.capacity: expected a positive integer, got 0");
+    expect(() => new RTMServerClient({ pid: 1, secret: "s", endpoint: "127.0.0.1:1", pushDedupe: { ttlSeconds: -1 } })).toThrow("options.pushDedupe.ttlSeconds");
+    expect(() => new RTMServerClient({ pid: 1, secret: "s", endpoint: "127.0.0.1:1", pushDedupe: "no" as never })).toThrow("options.pushDedupe: expected { capacity?, ttlSeconds? } or false");
+  });
+
   it("sends its listen state again on every new connection, before any other quest, as one setlisten", async () => {
     const { client, listenCalls, latest } = await pushingServer();
     await client.addListen([1, 2], [3], [1001n], ["login"]);

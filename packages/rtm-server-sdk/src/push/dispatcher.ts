@@ -75,6 +75,11 @@ export class PushDispatcher {
     });
   }
 
+  /** Ends every push iterator (the client closed): a consumer waiting in next() gets done. */
+  endStreams(): void {
+    for (const stream of [...this.#streams]) void stream.return();
+  }
+
   #receive(pushed: PushedEvent): void {
     if (pushed.conversation !== undefined && this.#recent !== undefined) {
       const m = pushed.data as RTMMessage;
