@@ -59,3 +59,18 @@ export { createChatHandlers, RAISER } from "./server/chat-handlers.js";
 export { FaultInterception } from "./server/fault-interceptor.js";
 export { Logger, questLogHooks, type LogSink } from "./server/logger.js";
 export { projectMap, type ProjectCredentials, type ProjectsOption } from "./server/projects.js";
+export { type EmulatorAdmin } from "./admin/admin.js";
+export {
+  type ConsoleMessage,
+  type ConversationKind,
+  type ConversationSummary,
+  type EmulatorState,
+  type GroupState,
+  type ListenerState,
+  type MessagePage,
+  type MethodFault,
+  type ProjectOverview,
+  type RoomState,
+  type TrafficEvent,
+  type UserState,
+} from "./admin/types.js";
