@@ -8,7 +8,8 @@ const LOAD_SELECT = "SELECT pid || ':' || category || ':' || conv_lo || ':' || c
 /**
  * The order history pages and counts walk: for every conversation, its message ids with their mtimes,
  * in id order (which is (mtime, id) order: the store never gives a row an mtime below the previous
- * row's). Kept in memory, not as an index on the file.
+ * row's; an admin import that cannot keep its rows' ids appends them in mtime order, to conversations of
+ * their own, so this holds within every conversation). Kept in memory, not as an index on the file.
  *
  * Why: every send appends to its own conversation, so in a B-tree index a batch of N sends dirties up
  * to N pages, each written to the WAL at commit and again at checkpoint, and even in memory each insert
@@ -25,6 +26,7 @@ export class HistoryIndex {
    * console's live message counts subtract. At most one entry per conversation.
    */
   readonly #deleted = new Map<string, number>();
+  #newestLoaded = 0;
 
   /** The index of every message stored in `db`. */
   static load(db: Database): HistoryIndex {
@@ -36,6 +38,14 @@ export class HistoryIndex {
   /** Adds the messages of one project from `db` (after dropProject, e.g. once a project's rows were imported). */
   loadProject(db: Database, pid: number): void {
     this.#load(db.prepare(`${LOAD_SELECT} WHERE pid = ? AND id > ? ORDER BY id LIMIT ${LOAD_PAGE}`).raw(), [pid]);
+  }
+
+  /**
+   * The largest mtime among the rows loaded from the table. Not the newest row's by id: an import may have
+   * appended rows older than the rows before them (admin/state-transfer.ts).
+   */
+  get newestLoadedMtime(): number {
+    return this.#newestLoaded;
   }
 
   add(entry: IndexEntry): void {
@@ -75,6 +85,7 @@ export class HistoryIndex {
       const rows = page.all(...params, after) as [key: string, mtime: number, id: number, deleted: number][];
       for (const [key, mtime, id, deleted] of rows) {
         this.#append(key, mtime, id);
+        if (mtime > this.#newestLoaded) this.#newestLoaded = mtime;
         if (deleted !== 0) this.deleted(key);
       }
       if (rows.length < LOAD_PAGE) return;

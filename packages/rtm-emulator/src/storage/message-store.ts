@@ -90,9 +90,7 @@ export class MessageStore {
     this.#countBySender = db.prepare(SQL.COUNT_BY_SENDER).raw().safeIntegers();
     this.#liveIds = db.prepare(SQL.LIVE_IDS).pluck();
     this.#index = HistoryIndex.load(db);
-    // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
-    const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
-    this.#lastMtime = newest ?? 0n;
+    this.#lastMtime = BigInt(this.#index.newestLoadedMtime);
   }
 
   /** Runs `fn` in one transaction (a savepoint when already inside one). */
@@ -331,12 +329,15 @@ export class MessageStore {
    * mtimes not below `newestMtime` (the newest mtime written), so order within each conversation holds.
    */
   reindexProjects(pids: readonly number[], newestMtime = 0n): void {
-    this.#generation++;
-    for (const pid of pids) {
-      this.#index.dropProject(pid);
-      this.#index.loadProject(this.#db, pid);
-    }
+    this.forgetProjects(pids);
+    for (const pid of pids) this.#index.loadProject(this.#db, pid);
     if (newestMtime > this.#lastMtime) this.#lastMtime = newestMtime;
+  }
+
+  /** Call after every row of `pids` was deleted in a committed transaction (admin reset): see reindexProjects. */
+  forgetProjects(pids: readonly number[]): void {
+    this.#generation++;
+    for (const pid of pids) this.#index.dropProject(pid);
   }
 
   /** After a pause: the database may have been closed meanwhile (the statements would fail with a less clear error). */

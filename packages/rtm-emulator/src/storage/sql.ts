@@ -23,8 +23,6 @@ export const MTIME_AFTER_ID = "SELECT coalesce((SELECT mtime FROM messages WHERE
 /** Where a descending page goes on from a cursor id: the cursor row's own mtime, else the mtime of the last row before it. */
 export const MTIME_BEFORE_ID = "SELECT coalesce((SELECT mtime FROM messages WHERE id = ?), (SELECT mtime FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1))";
 
-export const NEWEST_MTIME = "SELECT mtime FROM messages ORDER BY id DESC LIMIT 1";
-
 /** One history row by id: id, from, mtype, mid, msg, attrs, mtime, deleted (HistoryIndex says which ids to read). */
 export const HISTORY_ROW = "SELECT id, from_uid, mtype, mid, msg, attrs, mtime, deleted FROM messages WHERE id = ?";
 
