@@ -124,6 +124,24 @@ describe("traffic events while subscribed", () => {
     expect(pushes[0]!.connection).toBe(pushes[1]!.connection);
   });
 
+  it("file sends through the file gate are traffic of their project too (the gate has the tap)", async () => {
+    const emulator = await emulatorForTest();
+    const events: TrafficEvent[] = [];
+    emulator.admin.subscribe((event) => events.push(event));
+    await sdk(emulator).sendFile(1001n, 1002n, 50, Buffer.from("bytes of a file"), { fileName: "a.txt" });
+    expect(events.map((event) => [event.kind, event.method])).toEqual([
+      ["quest", "filetoken"],
+      ["answer", "filetoken"],
+      ["quest", "sendfile"],
+      ["answer", "sendfile"],
+    ]);
+    const gate = events[2]!;
+    expect(gate).toMatchObject({ pid: PID, uid: "1001" });
+    expect(gate.connection).not.toBe(events[0]!.connection);
+    expect(JSON.parse(gate.summary)).toEqual({ from: 1001, to: 1002, mtype: 50, file: "bytes of a file", mid: expect.any(Number), attrs: expect.stringContaining("a.txt") });
+    expect(emulator.admin.overview(PID).calls.total).toBe(2);
+  });
+
   it("a push that times out is a pushAnswer with the timeout's code", async () => {
     const emulator = await emulatorForTest({ pushTimeoutSeconds: 1 });
     const listener = await listening(emulator, { p2p: true });
