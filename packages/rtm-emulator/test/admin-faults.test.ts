@@ -3,7 +3,9 @@
 import { RTMError } from "@rtmkit/rtm-server-sdk";
 import { describe, expect, it } from "vitest";
 import { INJECTED_FAULT, MAX_FAULT_DELAY_MS } from "../src/admin/method-faults.js";
-import { emulatorForTest, failure, PID, sdk } from "./admin-helpers.js";
+import { NOT_ANSWERED } from "../src/admin/traffic-tap.js";
+import type { TrafficEvent } from "../src/admin/types.js";
+import { emulatorForTest, failure, PID, sdk, until } from "./admin-helpers.js";
 
 const TIMEOUT = 20003;
 
@@ -46,6 +48,20 @@ describe("runtime faults per method", () => {
     const started = performance.now();
     expect(await failure(client.getGroupInfo(1n))).toBe(200022);
     expect(performance.now() - started).toBeGreaterThanOrEqual(180);
+  });
+
+  it("a dropped answer shows in the feed once its connection closes, as not answered", async () => {
+    const emulator = await emulatorForTest();
+    const client = sdk(emulator, PID, 30);
+    const events: TrafficEvent[] = [];
+    emulator.admin.subscribe((event) => events.push(event));
+    emulator.admin.setMethodFault("getuserinfo", { dropAnswer: true });
+    const call = client.getUserInfo(1n).catch(() => "failed");
+    await until(() => events.length === 1, 5000, "the quest event");
+    await client.close();
+    expect(await call).toBe("failed");
+    await until(() => events.length === 2, 5000, "the answer event");
+    expect(events[1]).toMatchObject({ kind: "answer", method: "getuserinfo", error: null, summary: NOT_ANSWERED });
   });
 
   it("setting null clears one method, clearMethodFaults all; methodFaults() says what is set", async () => {
