@@ -74,3 +74,10 @@ export {
   type TrafficEvent,
   type UserState,
 } from "./admin/types.js";
+export { MAX_CONVERSATIONS, MAX_MESSAGE_PAGE } from "./admin/conversation-views.js";
+export { INJECTED_FAULT, MAX_FAULT_DELAY_MS } from "./admin/method-faults.js";
+export { RECENT_ERRORS } from "./admin/project-counters.js";
+export { RATE_WINDOW_SECONDS } from "./admin/rate.js";
+export { STATE_FORMAT, STATE_VERSION } from "./admin/state-document.js";
+export { SUMMARY_MAX_CHARS } from "./admin/summary.js";
+export { NOT_ANSWERED, TRAFFIC_RING_SIZE } from "./admin/traffic-tap.js";

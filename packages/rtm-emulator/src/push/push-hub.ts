@@ -57,7 +57,7 @@ export class PushHub<C extends PushConnection & ListeningConnection> implements 
     for (const [connection, state] of listeners) {
       if (!listensToEvent(state, event)) continue;
       payload ??= eventPushPayload({ pid, event, uid, time: Math.floor(this.#now() / 1000), endpoint: this.#endpoint() });
-      this.#push(connection, "pushevent", payload);
+      this.#push(connection, "pushevent", payload, pid);
     }
   }
 
@@ -79,13 +79,13 @@ export class PushHub<C extends PushConnection & ListeningConnection> implements 
     for (const [connection, state] of listeners) {
       if (!listensTo(state, row)) continue;
       payload ??= messagePushPayload(row, mtime);
-      this.#push(connection, method, payload);
+      this.#push(connection, method, payload, row.pid);
     }
   }
 
-  #push(connection: C, method: string, payload: Uint8Array): void {
-    this.#delivery.send(connection, method, payload);
-    if (this.#duplicate) this.#delivery.send(connection, method, payload);
+  #push(connection: C, method: string, payload: Uint8Array, pid: number): void {
+    this.#delivery.send(connection, method, payload, pid);
+    if (this.#duplicate) this.#delivery.send(connection, method, payload, pid);
   }
 }
 

@@ -66,6 +66,13 @@ export class EmulatorServices {
       blocks: (pid, owner, other) => this.friends.blocks(pid, owner, other),
     });
   }
+
+  /** The rows of a project were replaced wholesale (admin reset or import): the checks that cache "has rows" ask again. */
+  rowsReplaced(pid: number): void {
+    this.friends.rowsReplaced(pid);
+    this.groups.rowsReplaced(pid);
+    this.rooms.rowsReplaced(pid);
+  }
 }
 
 /**
@@ -102,6 +109,13 @@ function listenHandlers(auth: Authenticator, listen: ListenService<Connection>):
 /** The tables the emulator serves itself. */
 const BUILT_IN: readonly Endpoints[] = [chatEndpoints, filesEndpoints, friendsEndpoints, groupsEndpoints, roomsEndpoints, usersEndpoints, dataEndpoints, devicesEndpoints, rtcEndpoints, valueAddedEndpoints, listenEndpoints];
 const builtInMethods = new Set(BUILT_IN.flatMap((table) => Object.keys(table)));
+
+/** The FPNN methods the emulator serves itself, plus those of the user's implementations (the admin model's fault form offers these). */
+export function servedMethods(implementations: readonly Implementation[] = []): string[] {
+  const methods = new Set(builtInMethods);
+  for (const implementation of implementations) for (const method of Object.keys(implementation.endpoints)) methods.add(method);
+  return [...methods].sort();
+}
 
 /**
  * A user's implementation without the endpoints it leaves to the emulator: a method of an RTM table it gives

@@ -1,5 +1,8 @@
 import { FpnnError, FpnnErrorCode, FpnnServer, type Connection, type ConnectionLimits, type KeyInput, type ServerEncryption } from "@rtmkit/fpnn";
 import { registerImplementation, type Implementation } from "@rtmkit/protocol";
+import { createEmulatorAdmin, type EmulatorAdmin } from "../admin/admin.js";
+import { MethodFaults } from "../admin/method-faults.js";
+import { TrafficTap } from "../admin/traffic-tap.js";
 import { Authenticator } from "../auth.js";
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, type LogLevel } from "../cli.js";
 import { RtmErrorCode } from "../errors.js";
@@ -18,7 +21,7 @@ import { FaultInterception } from "./fault-interceptor.js";
 import { EmulatorFileGate, endpointOf, type FileGateAccess, type FileGateOptions } from "./file-gate.js";
 import { Logger, questLogHooks, type LogSink } from "./logger.js";
 import { projectMap, type ProjectsOption } from "./projects.js";
-import { EmulatorServices, overridesOnly, registerServices } from "./services.js";
+import { EmulatorServices, overridesOnly, registerServices, servedMethods } from "./services.js";
 import { UserActivity, type UserSend, type UserSent } from "./user-activity.js";
 
 export interface EmulatorOptions extends FileGateOptions, PushOptions {
@@ -99,6 +102,8 @@ export interface RunningEmulator extends FileGateAccess {
   dropConnections(): number;
   /** What became of the pushes so far (totals; see PushStats). */
   pushStats(): PushStats;
+  /** The admin model: traffic and stats, runtime faults per method, the stored state, and actions on it (docs/emulator/admin.md). */
+  readonly admin: EmulatorAdmin;
   /** Stops accepting, lets in-flight quests answer, closes every connection, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -112,23 +117,27 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const faults = new FaultInjector(options.faults);
   const push = resolvePushOptions(options);
   const listen = new ListenService<Connection>();
+  const now = options.now ?? Date.now;
+  const tap = new TrafficTap(projects.keys(), now, (error) => logger.error(`admin: a traffic listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+  const methodFaults = new MethodFaults(servedMethods(options.handlers));
   let endpoint = "";
   const hub = new PushHub(listen, {
-    delivery: new PushDelivery({ timeoutSeconds: push.pushTimeoutSeconds, maxUnanswered: push.maxUnansweredPushes, logger }),
+    delivery: new PushDelivery({ timeoutSeconds: push.pushTimeoutSeconds, maxUnanswered: push.maxUnansweredPushes, logger, tap }),
     duplicate: options.faults?.duplicatePushes === true,
     endpoint: () => endpoint,
-    now: options.now ?? Date.now,
+    now,
   });
   const storage = ChatStorage.open({ path: options.db, durability: options.durability, now: options.now, watcher: hub });
   let services: EmulatorServices;
-  // Without faults configured there is no interceptor at all: handlers run unwrapped.
+  // Without static faults configured there is no interceptor for them: only the admin model's two, which cost a
+  // lookup and a few counter updates per quest while nobody subscribes to the traffic and no method has a fault.
   const interception = faults.enabled ? new FaultInterception(faults) : undefined;
   let server: FpnnServer;
   let fileGate: EmulatorFileGate;
   try {
     server = new FpnnServer({
       hooks: questLogHooks(logger),
-      interceptors: interception === undefined ? undefined : [interception.interceptor],
+      interceptors: [tap.interceptor, methodFaults.interceptor, ...(interception === undefined ? [] : [interception.interceptor])],
       encryption: encryptionOf(options.key),
       limits: options.connectionLimits,
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
@@ -176,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   endpoint = endpointOf(address);
   const pinger = new PushPinger(push.pushPingSeconds, () => hub.ping());
   const users = new UserActivity(projects, services);
+  const admin = createEmulatorAdmin({ projects, storage, services, listen, tap, faults: methodFaults, now });
   logger.info(
     `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
       `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${options.faults?.duplicatePushes === true ? "; pushes sent twice" : ""}${server.publicKey ? "; encryption on" : ""}`,
@@ -195,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return open.length;
     },
     pushStats: () => hub.stats(),
+    admin,
     fileGateEndpoint: fileGate.endpoint,
     readFile: (url) => fileGate.readFile(url),
     close() {
@@ -203,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         try {
           const stopping = Promise.all([server.close(), fileGate.close()]);
           interception?.closeHeld();
+          methodFaults.closeHeld();
           await stopping;
         } finally {
           storage.close();

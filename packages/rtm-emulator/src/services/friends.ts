@@ -166,6 +166,11 @@ export class FriendsService {
     return { uids: this.#blacks.list(pid, p.uid) };
   }
 
+  /** The project's rows were replaced wholesale (admin reset or import): the blacklist check asks the table again. */
+  rowsReplaced(pid: number): void {
+    this.#projectsWithBlacks.refresh(pid);
+  }
+
   /** Whether owner has other on its blacklist, i.e. refuses other's p2p messages. */
   blocks(pid: number, owner: bigint, other: bigint): boolean {
     return this.#projectsWithBlacks.has(pid) && this.#blacks.has(pid, owner, other);

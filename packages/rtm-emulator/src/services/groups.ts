@@ -120,6 +120,11 @@ export class GroupsService {
     return this.#info.get(pid, p.gid);
   }
 
+  /** The project's rows were replaced wholesale (admin reset or import): the ban check asks the table again. */
+  rowsReplaced(pid: number): void {
+    this.#bans.rowsReplaced(pid);
+  }
+
   /** Whether uid may not send to group gid now: a live ban in gid or in every group. */
   isBanned(pid: number, gid: bigint, uid: bigint): boolean {
     return this.#bans.isBanned(pid, gid, uid);

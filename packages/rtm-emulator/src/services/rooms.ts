@@ -99,6 +99,11 @@ export class RoomsService {
     return this.#info.get(pid, p.rid);
   }
 
+  /** The project's rows were replaced wholesale (admin reset or import): the ban check asks the table again. */
+  rowsReplaced(pid: number): void {
+    this.#bans.rowsReplaced(pid);
+  }
+
   /** Whether uid may not send to room rid now: a live ban in rid or in every room. */
   isBanned(pid: number, rid: bigint, uid: bigint): boolean {
     return this.#bans.isBanned(pid, rid, uid);

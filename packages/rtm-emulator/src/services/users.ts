@@ -109,6 +109,11 @@ export class UsersService {
     return changed;
   }
 
+  /** Every user of the project online now, ascending. */
+  onlineUsers(pid: number): bigint[] {
+    return ascendingIds(this.#online.get(pid) ?? []);
+  }
+
   getonlineusers(pid: number, p: UidsRequest): UidsAnswer {
     checkIdCount("uids", p.uids, MAX_ONLINE_QUERY_IDS);
     const users = this.#online.get(pid);

@@ -52,6 +52,11 @@ export class BanStore {
     this.#projects.removed(pid);
   }
 
+  /** The project's rows were replaced wholesale (admin reset or import). */
+  rowsReplaced(pid: number): void {
+    this.#projects.refresh(pid);
+  }
+
   /** Whether uid has a live ban in target or a live every-target ban (checked on every group or room send). */
   isBanned(pid: number, target: bigint, uid: bigint): boolean {
     return this.#projects.has(pid) && this.#live.get(pid, target, uid, this.#now()) !== undefined;

@@ -57,7 +57,14 @@ export class MessageStore {
   readonly #index: HistoryIndex;
   /** Index entries of rows written by the open transaction, published when it commits. */
   #uncommitted: IndexEntry[] = [];
+  /** Conversation keys of rows the open transaction marked deleted, published when it commits. */
+  #uncommittedDeletes: string[] = [];
   #lastMtime: bigint;
+  /**
+   * Changes whenever a project's rows are replaced wholesale (reset, import): a history walk or count that paused
+   * across it stops there, since the ids it holds may now be another conversation's.
+   */
+  #generation = 0;
 
   readonly #insert: Statement;
   readonly #selectMtime: Statement;
@@ -83,25 +90,28 @@ export class MessageStore {
     this.#countBySender = db.prepare(SQL.COUNT_BY_SENDER).raw().safeIntegers();
     this.#liveIds = db.prepare(SQL.LIVE_IDS).pluck();
     this.#index = HistoryIndex.load(db);
-    // Rows are appended with non-decreasing mtime, so the newest row holds the largest mtime.
-    const newest = db.prepare(SQL.NEWEST_MTIME).pluck().safeIntegers().get() as bigint | undefined;
-    this.#lastMtime = newest ?? 0n;
+    this.#lastMtime = BigInt(this.#index.newestLoadedMtime);
   }
 
   /** Runs `fn` in one transaction (a savepoint when already inside one). */
   transaction<T>(fn: () => T): T {
     const outermost = !this.#db.inTransaction;
     const mark = this.#uncommitted.length;
+    const deletesMark = this.#uncommittedDeletes.length;
     let result: T;
     try {
       result = this.#inTransaction(fn);
     } catch (error) {
-      this.#uncommitted.length = mark; // rolled back (to the savepoint): those rows do not exist
+      // Rolled back (to the savepoint): those rows do not exist, those deletes did not happen.
+      this.#uncommitted.length = mark;
+      this.#uncommittedDeletes.length = deletesMark;
       throw error;
     }
     if (outermost) {
       for (const entry of this.#uncommitted) this.#index.add(entry);
+      for (const key of this.#uncommittedDeletes) this.#index.deleted(key);
       this.#uncommitted = [];
+      this.#uncommittedDeletes = [];
     }
     return result;
   }
@@ -138,7 +148,12 @@ export class MessageStore {
 
   /** Marks a message deleted. False when it is unknown or deleted already. */
   markDeleted(key: MessageKey): boolean {
-    return this.#markDeleted.run(...identity(key)).changes > 0;
+    if (this.#markDeleted.run(...identity(key)).changes === 0) return false;
+    const [lo, hi] = conversationOf(key.category, key.from, key.target);
+    const conversation = conversationKey(key.pid, key.category, lo, hi);
+    if (this.#db.inTransaction) this.#uncommittedDeletes.push(conversation);
+    else this.#index.deleted(conversation);
+    return true;
   }
 
   /** One message, or undefined when unknown or deleted. */
@@ -176,8 +191,8 @@ export class MessageStore {
       // Everything after the pair (mtime, id) = lower, up to mtime <= end.
       let lower: [number, number] = [query.begin > 0n ? Number(query.begin) : -Infinity, 0];
       if (cursor) {
-        const next = this.#firstAfter.get(query.lastid) as bigint | undefined;
-        if (next === undefined) return empty;
+        const next = this.#firstAfter.get(query.lastid, query.lastid) as bigint | null;
+        if (next === null) return empty;
         lower = maxPair(lower, [Number(next), lastid]);
       }
       const upper = query.end > 0n ? Number(query.end) : Infinity;
@@ -186,8 +201,8 @@ export class MessageStore {
     } else {
       let upper: [number, number] = [query.end > 0n ? Number(query.end) : Infinity, Infinity];
       if (cursor) {
-        const previous = this.#lastBefore.get(query.lastid) as bigint | undefined;
-        if (previous === undefined) return empty;
+        const previous = this.#lastBefore.get(query.lastid, query.lastid) as bigint | null;
+        if (previous === null) return empty;
         upper = minPair(upper, [Number(previous), lastid]);
       }
       const lower = query.begin > 0n ? Number(query.begin) : -Infinity;
@@ -246,11 +261,12 @@ export class MessageStore {
     let at = start;
     const mtypesJson = mtypes.length === 0 ? null : JSON.stringify(mtypes);
     const slicer = new TimeSlicer();
+    const generation = this.#generation;
     for (let size = 256; inRange(at) && wanted(); size = Math.min(size * 2, WALK_SLICE_MAX)) {
       if (slicer.due()) {
         await slicer.pause();
         this.#assertOpen();
-        if (!inRange(at)) return;
+        if (!inRange(at) || generation !== this.#generation) return;
       }
       const ids: number[] = [];
       let end = at;
@@ -277,10 +293,12 @@ export class MessageStore {
     let num = 0;
     // The rows are counted by SQLite, a bounded slice of ids per statement.
     const slicer = new TimeSlicer();
+    const generation = this.#generation;
     for (let from = first; from < end; from += COUNT_SLICE) {
       if (slicer.due()) {
         await slicer.pause();
         this.#assertOpen();
+        if (generation !== this.#generation) break;
       }
       const ids = JSON.stringify(conversation.ids.slice(from, Math.min(from + COUNT_SLICE, end)));
       for (const [sender, count] of this.#countBySender.all(ids, mtypes, mtypes) as SenderCount[]) {
@@ -289,6 +307,37 @@ export class MessageStore {
       }
     }
     return { num, sender: senders.size };
+  }
+
+  /** The conversation of (pid, category, lo, hi) as the table stores that pair (see conversationOf), or undefined when it has no row. */
+  conversation(pid: number, category: MessageCategory, lo: bigint, hi: bigint): Conversation | undefined {
+    return this.#index.conversation(conversationKey(pid, category, lo, hi));
+  }
+
+  /** Every conversation of a project in a category, with its (lo, hi) pair and its rows marked deleted. */
+  *conversations(pid: number, category: MessageCategory): IterableIterator<{ lo: bigint; hi: bigint; conversation: Conversation; deleted: number }> {
+    const prefix = `${pid}:${category}:`;
+    for (const [key, conversation] of this.#index.withPrefix(prefix)) {
+      const [lo, hi] = key.slice(prefix.length).split(":");
+      yield { lo: BigInt(lo!), hi: BigInt(hi!), conversation, deleted: this.#index.deletedIn(key) };
+    }
+  }
+
+  /**
+   * Call after the rows of `pids` were deleted or replaced in a committed transaction (admin reset and import):
+   * their conversations are read again from the table, walks paused over them stop, and sends go on with
+   * mtimes not below `newestMtime` (the newest mtime written), so order within each conversation holds.
+   */
+  reindexProjects(pids: readonly number[], newestMtime = 0n): void {
+    this.forgetProjects(pids);
+    for (const pid of pids) this.#index.loadProject(this.#db, pid);
+    if (newestMtime > this.#lastMtime) this.#lastMtime = newestMtime;
+  }
+
+  /** Call after every row of `pids` was deleted in a committed transaction (admin reset): see reindexProjects. */
+  forgetProjects(pids: readonly number[]): void {
+    this.#generation++;
+    for (const pid of pids) this.#index.dropProject(pid);
   }
 
   /** After a pause: the database may have been closed meanwhile (the statements would fail with a less clear error). */

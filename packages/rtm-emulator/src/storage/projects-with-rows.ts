@@ -27,4 +27,10 @@ export class ProjectsWithRows {
   removed(pid: number): void {
     if (this.#any.get(pid) === undefined) this.#pids.delete(pid);
   }
+
+  /** Call after the rows of pid were replaced wholesale (admin reset or import): asks the table again. */
+  refresh(pid: number): void {
+    if (this.#any.get(pid) === undefined) this.#pids.delete(pid);
+    else this.#pids.add(pid);
+  }
 }

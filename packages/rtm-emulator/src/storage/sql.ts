@@ -13,13 +13,15 @@ export const SELECT_MESSAGE = `SELECT id, mtype, msg, attrs, mtime FROM messages
 
 export const MARK_DELETED = `UPDATE messages SET deleted = 1 WHERE ${IDENTITY} AND deleted = 0`;
 
-/** mtime of the first row after a cursor id, of any conversation. */
-export const MTIME_AFTER_ID = "SELECT mtime FROM messages WHERE id > ? ORDER BY id LIMIT 1";
+/**
+ * Where an ascending page goes on from a cursor id: the cursor row's own mtime, or for an id without a row the
+ * mtime of the first row after it, of any conversation. The row's own mtime keeps paging right after an import
+ * that appended rows older than the rows before them (admin/state-transfer.ts). Params: the id, twice.
+ */
+export const MTIME_AFTER_ID = "SELECT coalesce((SELECT mtime FROM messages WHERE id = ?), (SELECT mtime FROM messages WHERE id > ? ORDER BY id LIMIT 1))";
 
-/** mtime of the last row before a cursor id, of any conversation. */
-export const MTIME_BEFORE_ID = "SELECT mtime FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1";
-
-export const NEWEST_MTIME = "SELECT mtime FROM messages ORDER BY id DESC LIMIT 1";
+/** Where a descending page goes on from a cursor id: the cursor row's own mtime, else the mtime of the last row before it. */
+export const MTIME_BEFORE_ID = "SELECT coalesce((SELECT mtime FROM messages WHERE id = ?), (SELECT mtime FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1))";
 
 /** One history row by id: id, from, mtype, mid, msg, attrs, mtime, deleted (HistoryIndex says which ids to read). */
 export const HISTORY_ROW = "SELECT id, from_uid, mtype, mid, msg, attrs, mtime, deleted FROM messages WHERE id = ?";
