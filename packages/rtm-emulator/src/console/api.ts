@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { EmulatorState, MethodFault } from "../admin/types.js";
 import { Refusal } from "../errors.js";
@@ -48,52 +47,46 @@ export function apiRoutes(target: ConsoleTarget): Hono {
     if (!admin.projects().includes(pid)) throw new ApiError(404, `pid: ${text} is not a project of this emulator`);
     return pid;
   };
-  const body = async (c: Context): Promise<unknown> => {
+  const body = (c: Context) => readJson(c, MAX_BODY_BYTES, "64 KiB");
+  // TypeError is how the admin model and userSends refuse an argument: a 400 naming it. Any other error is ours: 500.
+  const ask = <T>(run: () => T): T => {
     try {
-      return await c.req.json<unknown>();
-    } catch {
-      throw new ApiError(400, "body: must be JSON");
+      return run();
+    } catch (error) {
+      if (error instanceof TypeError) throw new ApiError(400, error.message);
+      throw error;
     }
   };
 
-  const importLimit = bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => c.json({ error: "body: larger than 16 MiB" }, 413) });
-  const otherLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: "body: larger than 64 KiB" }, 413) });
-  api.use("*", (c, next) => (c.req.path === "/api/state" ? importLimit : otherLimit)(c, next));
-
   api.get("/projects", (c) => c.json({ projects: admin.projects() }));
-  api.get("/projects/:pid/overview", (c) => c.json(admin.overview(project(c))));
+  api.get("/projects/:pid/overview", (c) => c.json(ask(() => admin.overview(project(c)))));
   api.get("/projects/:pid/conversations", (c) => {
     const pid = project(c);
-    return c.json({ conversations: admin.conversations(pid, parse(kind, required(c.req.query("kind"), "kind"), "kind")) });
+    return c.json({ conversations: ask(() => admin.conversations(pid, parse(kind, required(c.req.query("kind"), "kind"), "kind"))) });
   });
   api.get("/projects/:pid/messages", (c) => {
     const pid = project(c);
     const q = (name: string) => c.req.query(name);
     const otherId = q("otherId");
     const before = q("before");
-    return c.json(
-      admin.messages(
-        pid,
-        parse(kind, required(q("kind"), "kind"), "kind"),
-        idParam(q("id"), "id"),
-        otherId === undefined || otherId === "" ? null : idParam(otherId, "otherId"),
-        before === undefined || before === "" ? null : before,
-        integerParam(q("limit"), "limit", 1, 100, 20),
-      ),
-    );
+    const k = parse(kind, required(q("kind"), "kind"), "kind");
+    const id = idParam(q("id"), "id");
+    const other = otherId === undefined || otherId === "" ? null : idParam(otherId, "otherId");
+    const limit = integerParam(q("limit"), "limit", 1, 100, 20);
+    return c.json(ask(() => admin.messages(pid, k, id, other, before === undefined || before === "" ? null : before, limit)));
   });
   api.post("/projects/:pid/messages/delete", async (c) => {
     const pid = project(c);
     const m = parse(deleteBody, await body(c), "body");
-    if (!admin.deleteMessage(pid, m.kind, String(m.from), String(m.to), String(m.mid))) {
+    if (!ask(() => admin.deleteMessage(pid, m.kind, String(m.from), String(m.to), String(m.mid)))) {
       throw new ApiError(404, `mid: no ${m.kind} message ${m.mid} from ${m.from} to ${m.to}`);
     }
     return c.json({ deleted: true });
   });
-  api.get("/projects/:pid/users", (c) => c.json({ users: admin.users(project(c)) }));
-  api.get("/projects/:pid/groups", (c) => c.json({ groups: admin.groups(project(c)) }));
-  api.get("/projects/:pid/rooms", (c) => c.json({ rooms: admin.rooms(project(c)) }));
-  api.get("/projects/:pid/listeners", (c) => c.json({ listeners: admin.listeners(project(c)) }));
+  api.get("/projects/:pid/users", (c) => c.json({ users: ask(() => admin.users(project(c))) }));
+  api.get("/projects/:pid/groups", (c) => c.json({ groups: ask(() => admin.groups(project(c))) }));
+  api.get("/projects/:pid/rooms", (c) => c.json({ rooms: ask(() => admin.rooms(project(c))) }));
+  api.get("/projects/:pid/listeners", (c) => c.json({ listeners: ask(() => admin.listeners(project(c))) }));
   api.post("/projects/:pid/send", async (c) => {
     const pid = project(c);
     const send = parse(sendBody, await body(c), "body");
@@ -104,6 +97,7 @@ export function apiRoutes(target: ConsoleTarget): Hono {
       return c.json({ mid: String(sent.mid), mtime: String(sent.mtime) });
     } catch (error) {
       if (Refusal.is(error)) throw new ApiError(400, `refused with ${error.code}: ${error.message}`, error.code);
+      if (error instanceof TypeError) throw new ApiError(400, error.message);
       throw error;
     }
   });
@@ -111,21 +105,21 @@ export function apiRoutes(target: ConsoleTarget): Hono {
     api.post(`/projects/:pid/users/:uid/${action}`, (c) => {
       const pid = project(c);
       const uid = idParam(c.req.param("uid"), "uid");
-      (action === "login" ? target.userLogin : target.userLogout)(pid, BigInt(uid));
+      ask(() => (action === "login" ? target.userLogin : target.userLogout)(pid, BigInt(uid)));
       return c.json({ uid, online: action === "login" });
     });
   }
-  api.get("/faults", (c) => c.json({ faults: admin.methodFaults() }));
+  api.get("/faults", (c) => c.json({ faults: admin.methodFaults(), methods: admin.methods() }));
   api.put("/faults/:method", async (c) => {
     const method = c.req.param("method");
     if (!METHOD.test(method)) throw new ApiError(400, `method: not an FPNN method name: ${JSON.stringify(method)}`);
     const fault: MethodFault = parse(faultBody, await body(c), "body");
-    admin.setMethodFault(method, fault);
+    ask(() => admin.setMethodFault(method, fault));
     return c.json({ method, fault });
   });
   api.delete("/faults/:method", (c) => {
     const method = c.req.param("method");
-    admin.setMethodFault(method, null);
+    ask(() => admin.setMethodFault(method, null));
     return c.json({ cleared: [method] });
   });
   api.delete("/faults", (c) => {
@@ -135,7 +129,7 @@ export function apiRoutes(target: ConsoleTarget): Hono {
   });
   api.post("/projects/:pid/reset", (c) => {
     const pid = project(c);
-    admin.resetProject(pid);
+    ask(() => admin.resetProject(pid));
     return c.json({ reset: pid });
   });
   api.get("/state", (c) => {
@@ -143,11 +137,39 @@ export function apiRoutes(target: ConsoleTarget): Hono {
     return c.json(admin.exportState());
   });
   api.put("/state", async (c) => {
-    const state = await body(c);
-    admin.importState(state as EmulatorState);
+    const state = await readJson(c, MAX_IMPORT_BYTES, "16 MiB");
+    // The admin model checks the document field by field (a TypeError naming the field).
+    ask(() => admin.importState(state as EmulatorState));
     const projects = (state as EmulatorState).projects;
     return c.json({ imported: Object.keys(projects).map(Number) });
   });
   api.all("*", (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
   return api;
+}
+
+/** The request's body as JSON, read up to `max` bytes (413 past it, 400 when it is not JSON). */
+async function readJson(c: Context, max: number, maxText: string): Promise<unknown> {
+  const tooLarge = () => new ApiError(413, `body: larger than ${maxText}`);
+  const length = Number(c.req.header("content-length") ?? Number.NaN);
+  if (length > max) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (stream === null) throw new ApiError(400, "body: must be JSON");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  } catch {
+    throw new ApiError(400, "body: must be JSON");
+  }
 }

@@ -41,7 +41,6 @@ export function consoleApp(target: ConsoleTarget, assets: ConsoleAssets, securit
   });
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.code === undefined ? { error: error.message } : { error: error.message, code: error.code }, error.status);
-    if (error instanceof TypeError) return c.json({ error: error.message }, 400);
     logger.error(`console: ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     return c.json({ error: `internal error: ${error.message}` }, 500);
   });
