@@ -75,7 +75,8 @@ export const api = {
   send: (pid: number, send: SendRequest) => call<{ mid: string; mtime: string }>("POST", `${project(pid)}/send`, send),
   login: (pid: number, uid: string) => call<{ uid: string; online: boolean }>("POST", `${project(pid)}/users/${encodeURIComponent(uid)}/login`),
   logout: (pid: number, uid: string) => call<{ uid: string; online: boolean }>("POST", `${project(pid)}/users/${encodeURIComponent(uid)}/logout`),
-  faults: () => call<{ faults: Record<string, MethodFault> }>("GET", "/faults").then((r) => r.faults),
+  /** The faults in force, and every method a fault can be set on. */
+  faults: () => call<{ faults: Record<string, MethodFault>; methods: string[] }>("GET", "/faults"),
   setFault: (method: string, fault: MethodFault) => call<{ method: string; fault: MethodFault }>("PUT", `/faults/${encodeURIComponent(method)}`, fault),
   clearFault: (method: string) => call<{ cleared: string[] }>("DELETE", `/faults/${encodeURIComponent(method)}`),
   clearFaults: () => call<{ cleared: string[] }>("DELETE", "/faults"),

@@ -80,3 +80,13 @@ export function Pairs({ data }: { data: Record<string, string> }) {
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
+
+/** A labelled control: the label names the control by `for`, so its text is exactly the control's name. */
+export function Field({ id, label, children, wide = false }: { id: string; label: string; children: ComponentChildren; wide?: boolean }) {
+  return (
+    <div class={wide ? "field wide" : "field"}>
+      <label for={id}>{label}</label>
+      {children}
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type ConsoleMessage, type ConversationKind, type ConversationSummary } from "../api.ts";
 import { Empty, Outcome, Problem, Time, ViewHeading } from "../components.tsx";
-import { messageOf, useAction, useLoad } from "../hooks.ts";
+import { messageOf, useAction, useLoad, useVisibleInterval } from "../hooks.ts";
 
 const KINDS: readonly [ConversationKind, string][] = [
   ["p2p", "P2P"],
@@ -11,6 +11,8 @@ const KINDS: readonly [ConversationKind, string][] = [
 ];
 
 const PAGE = 20;
+/** The list and the open conversation's newest page are read again this often while the page is visible: a new message shows within a second. */
+const REFRESH_MS = 500;
 
 interface Selected {
   readonly id: string;
@@ -22,8 +24,9 @@ export function ConversationsView({ pid }: { pid: number }) {
   const [selected, setSelected] = useState<Selected | undefined>(undefined);
   const list = useLoad(() => api.conversations(pid, kind), [pid, kind]);
   useEffect(() => setSelected(undefined), [pid, kind]);
+  useVisibleInterval(list.reload, REFRESH_MS);
   return (
-    <section aria-labelledby="view-title">
+    <section aria-labelledby="view-title" aria-busy={list.data === undefined}>
       <ViewHeading actions={<button type="button" onClick={list.reload}>Refresh</button>}>Conversations</ViewHeading>
       <div class="segmented" role="group" aria-label="Kind of conversation">
         {KINDS.map(([k, label]) => (
@@ -97,6 +100,8 @@ function Messages({ pid, kind, selected, onChanged }: { pid: number; kind: Conve
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const action = useAction();
+  const shown = useRef<ConsoleMessage[]>([]);
+  shown.current = messages;
 
   const load = async (before: string | null) => {
     setLoading(true);
@@ -112,6 +117,22 @@ function Messages({ pid, kind, selected, onChanged }: { pid: number; kind: Conve
     }
   };
   useEffect(() => void load(null), []);
+
+  // New messages appear at the top; with only the newest page shown, it is replaced (deletions show too).
+  useVisibleInterval(() => {
+    if (loading) return;
+    api.messages(pid, kind, selected.id, selected.otherId, null, PAGE).then((page) => {
+      const old = shown.current;
+      if (old.length <= PAGE) {
+        setMessages(page.messages);
+        setNext(page.next);
+      } else {
+        const known = new Set(old.map((m) => m.cursor));
+        const fresh = page.messages.filter((m) => !known.has(m.cursor));
+        if (fresh.length > 0) setMessages([...fresh, ...old]);
+      }
+    }, (e: unknown) => setError(messageOf(e)));
+  }, REFRESH_MS);
 
   const remove = async (m: ConsoleMessage) => {
     if (!confirm(`Delete message ${m.mid} from ${m.from}? This cannot be undone.`)) return;

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, type MethodFault } from "../api.ts";
-import { Empty, Outcome, Problem, ViewHeading } from "../components.tsx";
+import { Empty, Field, Outcome, Problem, ViewHeading } from "../components.tsx";
 import { useAction, useLoad } from "../hooks.ts";
 
 function describe(fault: MethodFault): string {
@@ -37,9 +37,10 @@ export function FaultsView() {
       return name === undefined ? "Every fault cleared." : `Fault on ${name} cleared.`;
     });
 
-  const entries = Object.entries(faults.data ?? {});
+  const entries = Object.entries(faults.data?.faults ?? {});
+  const methods = faults.data?.methods ?? [];
   return (
-    <section aria-labelledby="view-title">
+    <section aria-labelledby="view-title" aria-busy={faults.data === undefined}>
       <ViewHeading
         actions={
           <button type="button" disabled={action.busy || entries.length === 0} onClick={() => clear(undefined)}>
@@ -53,18 +54,20 @@ export function FaultsView() {
         <h3 id="fault-title">Inject a fault</h3>
         <p class="muted">Every project's next quest of this method gets it: an error answer (RTM or FPNN code) instead of the handler, a delay, or no answer at all.</p>
         <div class="fields">
-          <label>
-            Method
-            <input name="method" required pattern="[A-Za-z0-9_.*\-]{1,64}" placeholder="sendmsg" value={method} onInput={(e) => setMethod(e.currentTarget.value)} />
-          </label>
-          <label>
-            Error code
-            <input name="errorCode" type="number" min={1} placeholder="e.g. 200010" value={errorCode} onInput={(e) => setErrorCode(e.currentTarget.value)} />
-          </label>
-          <label>
-            Delay (ms)
-            <input name="delayMs" type="number" min={0} max={600000} value={delayMs} onInput={(e) => setDelayMs(e.currentTarget.value)} />
-          </label>
+          <Field id="fault-method" label="Method">
+            <input id="fault-method" name="method" required list="fault-methods" autoComplete="off" placeholder="sendmsg" value={method} onInput={(e) => setMethod(e.currentTarget.value)} />
+          </Field>
+          <datalist id="fault-methods">
+            {methods.map((m) => (
+              <option key={m} value={m} />
+            ))}
+          </datalist>
+          <Field id="fault-code" label="Error code">
+            <input id="fault-code" name="errorCode" type="number" min={1} placeholder="e.g. 200010" value={errorCode} onInput={(e) => setErrorCode(e.currentTarget.value)} />
+          </Field>
+          <Field id="fault-delay" label="Delay (ms)">
+            <input id="fault-delay" name="delayMs" type="number" min={0} max={600000} value={delayMs} onInput={(e) => setDelayMs(e.currentTarget.value)} />
+          </Field>
           <label class="check">
             <input type="checkbox" name="dropAnswer" checked={dropAnswer} onChange={(e) => setDropAnswer(e.currentTarget.checked)} />
             Drop the answer

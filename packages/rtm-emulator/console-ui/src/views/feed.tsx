@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { TrafficEvent } from "../api.ts";
-import { formatTime, ViewHeading } from "../components.tsx";
+import { Field, formatTime, ViewHeading } from "../components.tsx";
 
 /** Rows kept on the page; older ones fall off. */
 const MAX_ROWS = 500;
@@ -99,14 +99,12 @@ export function FeedView({ pid }: { pid: number }) {
         Live feed
       </ViewHeading>
       <form class="filters" role="search" aria-label="Feed filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Method contains
-          <input name="method" value={filters.method} onInput={(e) => changeFilters({ method: e.currentTarget.value })} />
-        </label>
-        <label>
-          User id
-          <input name="uid" inputMode="numeric" value={filters.uid} onInput={(e) => changeFilters({ uid: e.currentTarget.value })} />
-        </label>
+        <Field id="feed-method" label="Method contains">
+          <input id="feed-method" name="method" value={filters.method} onInput={(e) => changeFilters({ method: e.currentTarget.value })} />
+        </Field>
+        <Field id="feed-uid" label="User id">
+          <input id="feed-uid" name="uid" inputMode="numeric" value={filters.uid} onInput={(e) => changeFilters({ uid: e.currentTarget.value })} />
+        </Field>
         <label class="check">
           <input type="checkbox" name="errors" checked={filters.errorsOnly} onChange={(e) => changeFilters({ errorsOnly: e.currentTarget.checked })} />
           Errors only

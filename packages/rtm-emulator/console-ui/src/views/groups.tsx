@@ -21,7 +21,7 @@ export function RoomsView({ pid }: { pid: number }) {
 
 function Places({ title, noun, loaded }: { title: string; noun: string; loaded: { data: Place[] | undefined; error: string | undefined; reload(): void } }) {
   return (
-    <section aria-labelledby="view-title">
+    <section aria-labelledby="view-title" aria-busy={loaded.data === undefined}>
       <ViewHeading actions={<button type="button" onClick={loaded.reload}>Refresh</button>}>{title}</ViewHeading>
       <Problem error={loaded.error} />
       {loaded.data === undefined ? null : loaded.data.length === 0 ? (

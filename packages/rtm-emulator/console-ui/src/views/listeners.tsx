@@ -5,7 +5,7 @@ import { useLoad } from "../hooks.ts";
 export function ListenersView({ pid }: { pid: number }) {
   const listeners = useLoad(() => api.listeners(pid), [pid]);
   return (
-    <section aria-labelledby="view-title">
+    <section aria-labelledby="view-title" aria-busy={listeners.data === undefined}>
       <ViewHeading actions={<button type="button" onClick={listeners.reload}>Refresh</button>}>Listeners</ViewHeading>
       <p class="muted">Connections that asked for server pushes of this project (setlisten, addlisten), and what each listens to.</p>
       <Problem error={listeners.error} />

@@ -10,7 +10,7 @@ export function OverviewView({ pid }: { pid: number }) {
   useVisibleInterval(overview.reload, 1000);
   const o = overview.data;
   return (
-    <section aria-labelledby="view-title">
+    <section aria-labelledby="view-title" aria-busy={overview.data === undefined}>
       <ViewHeading>Overview of project {pid}</ViewHeading>
       <Problem error={overview.error} />
       {o === undefined ? null : (

@@ -1,6 +1,6 @@
 import { useRef } from "preact/hooks";
 import { api } from "../api.ts";
-import { Outcome, ViewHeading } from "../components.tsx";
+import { Field, Outcome, ViewHeading } from "../components.tsx";
 import { useAction } from "../hooks.ts";
 
 /** The whole stored state: export it to a JSON file, import one back, or reset this project. */
@@ -40,10 +40,9 @@ export function StateView({ pid }: { pid: number }) {
         <form class="panel" onSubmit={onImport} aria-labelledby="import-title">
           <h3 id="import-title">Import</h3>
           <p>Replaces the projects the file holds with its state; the others stay as they are.</p>
-          <label>
-            State file (JSON)
-            <input ref={file} type="file" name="state" accept="application/json,.json" required />
-          </label>
+          <Field id="state-file" label="State file (JSON)">
+            <input id="state-file" ref={file} type="file" name="state" accept="application/json,.json" required />
+          </Field>
           <button type="submit" disabled={action.busy}>
             Import the file
           </button>

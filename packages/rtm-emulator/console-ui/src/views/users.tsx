@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, type SendRequest, type UserState } from "../api.ts";
-import { Empty, Ids, Info, Outcome, Pairs, Problem, Time, ViewHeading } from "../components.tsx";
+import { Empty, Field, Ids, Info, Outcome, Pairs, Problem, Time, ViewHeading } from "../components.tsx";
 import { useAction, useLoad } from "../hooks.ts";
 
 /** Users of the project (every uid its tables or presence mention), and what a simulated end user can do. */
@@ -14,10 +14,8 @@ export function UsersView({ pid }: { pid: number }) {
       return `User ${uid} logged ${online ? "in" : "out"}.`;
     });
   return (
-    <section aria-labelledby="view-title">
+    <section aria-labelledby="view-title" aria-busy={users.data === undefined}>
       <ViewHeading actions={<button type="button" onClick={users.reload}>Refresh</button>}>Users</ViewHeading>
-      <SimulatedUser pid={pid} onDone={users.reload} />
-      <h3>State of the users</h3>
       <Outcome outcome={action.outcome} />
       <Problem error={users.error} />
       {users.data === undefined ? null : users.data.length === 0 ? (
@@ -47,6 +45,7 @@ export function UsersView({ pid }: { pid: number }) {
           </table>
         </div>
       )}
+      <SimulatedUser pid={pid} onDone={users.reload} />
     </section>
   );
 }
@@ -55,7 +54,7 @@ function UserRow({ user: u, busy, onPresence }: { user: UserState; busy: boolean
   return (
     <tr>
       <th scope="row">{u.uid}</th>
-      <td>
+      <td class="nowrap">
         <span class={u.online ? "badge on" : "badge"}>{u.online ? "online" : "offline"}</span>{" "}
         <button type="button" class="small" disabled={busy} onClick={() => onPresence(u.uid, !u.online)} aria-label={`${u.online ? "Log out" : "Log in"} user ${u.uid}`}>
           {u.online ? "Log out" : "Log in"}
@@ -115,36 +114,31 @@ function SimulatedUser({ pid, onDone }: { pid: number; onDone(): void }) {
     <div class="panels">
       <form class="panel" onSubmit={onSend} aria-labelledby="send-title">
         <h3 id="send-title">Send as a user</h3>
+        <p class="muted">Stored as the server API's send would store it, and pushed to the connections that listen.</p>
         <div class="fields">
-          <label>
-            From user
-            <input name="from" inputMode="numeric" required pattern="-?[0-9]+" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
-          </label>
-          <label>
-            To
-            <select name="targetKind" value={targetKind} onChange={(e) => setTargetKind(e.currentTarget.value as TargetKind)}>
+          <Field id="send-from" label="From user">
+            <input id="send-from" name="from" inputMode="numeric" required pattern="-?[0-9]+" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          </Field>
+          <Field id="send-kind" label="To">
+            <select id="send-kind" name="targetKind" value={targetKind} onChange={(e) => setTargetKind(e.currentTarget.value as TargetKind)}>
               <option value="to">user</option>
               <option value="gid">group</option>
               <option value="rid">room</option>
             </select>
-          </label>
-          <label>
-            {targetKind === "to" ? "User id" : targetKind === "gid" ? "Group id" : "Room id"}
-            <input name="target" inputMode="numeric" required pattern="-?[0-9]+" value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
-          </label>
-          <label>
-            Message type
-            <input name="mtype" type="number" min={1} max={127} required value={mtype} onInput={(e) => setMtype(e.currentTarget.value)} />
-          </label>
+          </Field>
+          <Field id="send-target" label={targetKind === "to" ? "User id" : targetKind === "gid" ? "Group id" : "Room id"}>
+            <input id="send-target" name="target" inputMode="numeric" required pattern="-?[0-9]+" value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
+          </Field>
+          <Field id="send-mtype" label="Message type">
+            <input id="send-mtype" name="mtype" type="number" min={1} max={127} required value={mtype} onInput={(e) => setMtype(e.currentTarget.value)} />
+          </Field>
         </div>
-        <label class="wide">
-          Message
-          <textarea name="message" rows={2} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
-        </label>
-        <label class="wide">
-          Attrs
-          <input name="attrs" value={attrs} onInput={(e) => setAttrs(e.currentTarget.value)} />
-        </label>
+        <Field id="send-message" label="Message" wide>
+          <textarea id="send-message" name="message" rows={2} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
+        </Field>
+        <Field id="send-attrs" label="Attrs" wide>
+          <input id="send-attrs" name="attrs" value={attrs} onInput={(e) => setAttrs(e.currentTarget.value)} />
+        </Field>
         <button type="submit" disabled={send.busy}>
           Send
         </button>
@@ -152,10 +146,10 @@ function SimulatedUser({ pid, onDone }: { pid: number; onDone(): void }) {
       </form>
       <form class="panel" onSubmit={(e) => (e.preventDefault(), onPresence(true))} aria-labelledby="presence-title">
         <h3 id="presence-title">Log a user in or out</h3>
-        <label>
-          User id
-          <input name="uid" inputMode="numeric" required pattern="-?[0-9]+" value={uid} onInput={(e) => setUid(e.currentTarget.value)} />
-        </label>
+        <p class="muted">A change of presence pushes a login or logout event to the connections that listen.</p>
+        <Field id="presence-uid" label="User id">
+          <input id="presence-uid" name="uid" inputMode="numeric" required pattern="-?[0-9]+" value={uid} onInput={(e) => setUid(e.currentTarget.value)} />
+        </Field>
         <div class="buttons">
           <button type="submit" disabled={presence.busy}>
             Log in
