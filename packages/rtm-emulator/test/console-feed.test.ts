@@ -2,7 +2,7 @@
 // the backlog, and the bounds on a client that does not keep up.
 import { describe, expect, it } from "vitest";
 import type { TrafficEvent } from "../src/admin/types.js";
-import { FeedClient } from "../src/console/feed.js";
+import { Feed, FeedClient, type FeedFilter } from "../src/console/feed.js";
 import { consoleEmulator, onCleanup, PID, sdk } from "./console-helpers.js";
 
 interface SseEvent {
@@ -43,6 +43,8 @@ async function readFeed(url: string, until: (events: SseEvent[]) => boolean, ms 
   }
   return events;
 }
+
+const ALL: FeedFilter = { pid: undefined, method: undefined, uid: undefined, errorsOnly: false };
 
 const traffic = (events: SseEvent[]) => events.filter((e) => e.event === "traffic").map((e) => JSON.parse(e.data) as TrafficEvent);
 
@@ -94,26 +96,42 @@ describe("console feed", () => {
     expect(await get("recent=501")).toEqual([400, 'recent: must be an integer in 0..500, got "501"']);
   });
 
-  it("drops a client once more than its unsent bound waits, and caps the events per second (the rest counted as skipped)", async () => {
+  it("drops a client once more than its unsent bound waits", async () => {
     const emulator = await consoleEmulator();
     const client = sdk(emulator);
-    const filter = { pid: undefined, method: undefined, uid: undefined, errorsOnly: false };
     let closedBy: string | undefined;
     // A socket that never takes anything: every write stays pending.
-    const stuck = new FeedClient(filter, () => new Promise<void>(() => {}), (reason) => (closedBy = reason), { maxUnsentBytes: 64 * 1024, maxEventsPerSecond: 1_000_000 });
-    const written: string[] = [];
-    const capped = new FeedClient(filter, async (text) => void written.push(text), () => {}, { maxUnsentBytes: 2 ** 20, maxEventsPerSecond: 10 });
-    onCleanup(() => capped.close());
-    const unsubscribe = emulator.admin.subscribe((event) => {
-      stuck.offer(event);
-      capped.offer(event);
-    });
+    const stuck = new FeedClient(ALL, () => new Promise<void>(() => {}), (reason) => (closedBy = reason), { maxUnsentBytes: 64 * 1024, maxEventsPerSecond: 1_000_000 });
+    const unsubscribe = emulator.admin.subscribe((event) => stuck.offer(event));
     onCleanup(unsubscribe);
     for (let i = 0; i < 200 && closedBy === undefined; i++) await client.sendChat(1001n, 1002n, `message ${i} `.padEnd(200, "x"), "");
     expect(closedBy).toBe("dropped");
     expect(stuck.closed).toBe(true);
-    await expect.poll(() => written.join(""), { timeout: 2500 }).toMatch(/event: skipped\ndata: \{"skipped":\d+\}/);
+    expect(stuck.unsentBytes).toBeGreaterThan(64 * 1024);
+  });
+
+  it("shows each client its share of a second, then stops listening to the model until the next second, and says so", async () => {
+    const emulator = await consoleEmulator();
+    const client = sdk(emulator);
+    const feed = new Feed(emulator.admin, { maxUnsentBytes: 2 ** 20, maxEventsPerSecond: 10 });
+    const written: string[] = [];
+    const reader = feed.attach(ALL, async (text) => void written.push(text));
+    onCleanup(() => reader.close());
+    expect(feed.listening).toBe(true);
+    for (let i = 0; i < 10; i++) await client.getUserInfo(1001n);
+    expect(feed.listening).toBe(false);
+    // Not listening: the model builds no events (its ring of recent ones stands still).
+    const newest = emulator.admin.recentTraffic(1)[0]!.seq;
+    for (let i = 0; i < 5; i++) await client.getUserInfo(1001n);
+    expect(emulator.admin.recentTraffic(1)[0]!.seq).toBe(newest);
+    await expect.poll(() => written.join(""), { timeout: 2500 }).toMatch(/event: skipped\ndata: \{"skipped":\d+,"exact":false\}/);
     expect(written.join("").match(/event: traffic/g)).toHaveLength(10);
+    expect(feed.listening).toBe(true);
+    await client.getUserInfo(1001n);
+    await expect.poll(() => written.join("").match(/event: traffic/g)?.length).toBe(12);
+    reader.close();
+    expect(feed.listening).toBe(false);
+    expect(feed.clients).toBe(0);
   });
 
   it("serves at most 16 feed clients at once", async () => {

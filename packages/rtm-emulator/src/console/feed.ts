@@ -10,8 +10,8 @@ export const MAX_FEED_CLIENTS = 16;
 /** A client with more than this written but not yet taken by its socket is dropped. */
 export const MAX_UNSENT_BYTES = 2 ** 20;
 /**
- * Events one client gets per second; past it they are counted and told as one `skipped` event a second. A feed is
- * for people and scripts watching; under a benchmark's 100,000 events/s this keeps the console's share small.
+ * Events one client gets per second. A feed is for people and scripts watching: under a benchmark's tens of
+ * thousands of events a second, the rest of the second is not shown (see Feed).
  */
 export const MAX_EVENTS_PER_SECOND = 2000;
 /** Events of one tick are written together, at most this often. */
@@ -43,10 +43,12 @@ export interface FeedLimits {
   readonly maxEventsPerSecond: number;
 }
 
+export const DEFAULT_FEED_LIMITS: FeedLimits = { maxUnsentBytes: MAX_UNSENT_BYTES, maxEventsPerSecond: MAX_EVENTS_PER_SECOND };
+
 /**
- * One SSE client: takes the events that match its filter, at most `maxEventsPerSecond`, serialises them and writes
- * them in batches through `write`, which resolves once its socket has taken them. What waits (queued and being
- * written) is bounded by `maxUnsentBytes`: past it the client is closed.
+ * One SSE client: takes the events that match its filter, at most `maxEventsPerSecond` a second, serialises them
+ * and writes them in batches through `write`, which resolves once its socket has taken them. What waits (queued and
+ * being written) is bounded by `maxUnsentBytes`: past it the client is closed ("dropped").
  */
 export class FeedClient {
   readonly #filter: FeedFilter;
@@ -59,19 +61,16 @@ export class FeedClient {
   #queuedBytes = 0;
   #writing = false;
   #flushTimer: NodeJS.Timeout | undefined;
-  readonly #secondTimer: NodeJS.Timeout;
   #thisSecond = 0;
   #skipped = 0;
   #quietSeconds = 0;
   #closed = false;
 
-  constructor(filter: FeedFilter, write: (text: string) => Promise<void>, onClose: (reason: "dropped" | "closed") => void, limits: FeedLimits = { maxUnsentBytes: MAX_UNSENT_BYTES, maxEventsPerSecond: MAX_EVENTS_PER_SECOND }) {
+  constructor(filter: FeedFilter, write: (text: string) => Promise<void>, onClose: (reason: "dropped" | "closed") => void, limits: FeedLimits = DEFAULT_FEED_LIMITS) {
     this.#filter = filter;
     this.#write = write;
     this.#onClose = onClose;
     this.#limits = limits;
-    this.#secondTimer = setInterval(() => this.#everySecond(), 1000);
-    this.#secondTimer.unref();
   }
 
   get closed(): boolean {
@@ -82,10 +81,15 @@ export class FeedClient {
     return this.#unsentBytes;
   }
 
+  /** Whether this second's share of events is used up (matching events are then only counted). */
+  get saturated(): boolean {
+    return this.#thisSecond >= this.#limits.maxEventsPerSecond;
+  }
+
   /** An event of the emulator's traffic: queued when it matches and the second's share is not used up. */
   offer(event: TrafficEvent): void {
     if (this.#closed || !feedMatches(this.#filter, event)) return;
-    if (this.#thisSecond >= this.#limits.maxEventsPerSecond) {
+    if (this.saturated) {
       this.#skipped++;
       return;
     }
@@ -98,10 +102,24 @@ export class FeedClient {
     if (!this.#closed) this.#enqueue(text);
   }
 
+  /**
+   * A new second: what was skipped in the last one is told (`exact` false when the feed stopped listening for the
+   * rest of that second, so that more went by unseen), the share starts again; a keep-alive after a quiet while.
+   */
+  newSecond(exact: boolean): void {
+    if (this.#closed) return;
+    if (this.#skipped > 0 || (this.saturated && !exact)) {
+      this.#enqueue(`event: skipped\ndata: {"skipped":${this.#skipped},"exact":${exact}}\n\n`);
+    } else if (++this.#quietSeconds >= KEEPALIVE_SECONDS && this.#queue.length === 0) {
+      this.#enqueue(": keep-alive\n\n");
+    }
+    this.#skipped = 0;
+    this.#thisSecond = 0;
+  }
+
   close(reason: "dropped" | "closed" = "closed"): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#secondTimer);
     clearTimeout(this.#flushTimer);
     this.#queue = [];
     this.#queuedBytes = 0;
@@ -139,16 +157,6 @@ export class FeedClient {
       this.#writing = false;
     }
   }
-
-  #everySecond(): void {
-    if (this.#skipped > 0) {
-      this.#enqueue(`event: skipped\ndata: {"skipped":${this.#skipped}}\n\n`);
-      this.#skipped = 0;
-    } else if (++this.#quietSeconds >= KEEPALIVE_SECONDS && this.#queue.length === 0) {
-      this.#enqueue(": keep-alive\n\n");
-    }
-    this.#thisSecond = 0;
-  }
 }
 
 /** The feed's query: pid, method (part of the name), uid, errors=1; recent=N events from before the connection. */
@@ -172,50 +180,110 @@ export function feedQuery(c: Context): { filter: FeedFilter; recent: number; aft
   };
 }
 
-/** GET /api/feed: the live traffic as Server-Sent Events ("traffic", data = one TrafficEvent; "skipped", data = {skipped}). */
+/**
+ * GET /api/feed: the live traffic as Server-Sent Events ("traffic", data = one TrafficEvent; "skipped", data =
+ * {skipped, exact}). One subscription to the admin model serves every client, and only while there is one: the model
+ * builds traffic events only while subscribed, which costs every quest. Once every client has had its share of a
+ * second, the feed lets go of the subscription for the rest of that second, so that under heavy traffic the model
+ * builds about as many events as are shown, not every one.
+ */
 export class Feed {
   readonly #admin: EmulatorAdmin;
+  readonly #limits: FeedLimits;
   readonly #clients = new Set<FeedClient>();
+  #unsubscribe: (() => void) | undefined;
+  #ticker: NodeJS.Timeout | undefined;
+  /** The subscription was let go in this second because every client had its share. */
+  #resting = false;
 
-  constructor(admin: EmulatorAdmin) {
+  constructor(admin: EmulatorAdmin, limits: FeedLimits = DEFAULT_FEED_LIMITS) {
     this.#admin = admin;
+    this.#limits = limits;
   }
 
   get clients(): number {
     return this.#clients.size;
   }
 
-  /** `destroy` ends the client's connection at once (a dropped client's socket may hold megabytes it will not read). */
+  /** Whether the feed is subscribed to the admin model now. */
+  get listening(): boolean {
+    return this.#unsubscribe !== undefined;
+  }
+
   handle(c: Context, destroy: () => void): Response {
     const { filter, recent, after } = feedQuery(c);
     if (this.#clients.size >= MAX_FEED_CLIENTS) return c.json({ error: `feed: ${MAX_FEED_CLIENTS} clients are reading it already` }, 503);
     return streamSSE(c, async (stream) => {
-      let unsubscribe = () => {};
       await new Promise<void>((resolve) => {
-        const client = new FeedClient(
-          filter,
-          async (text) => void (await stream.write(text)),
-          (reason) => {
-            unsubscribe();
-            this.#clients.delete(client);
-            if (reason === "dropped") destroy();
-            resolve();
-          },
-        );
-        this.#clients.add(client);
+        const client = this.attach(filter, async (text) => void (await stream.write(text)), (reason) => {
+          if (reason === "dropped") destroy();
+          resolve();
+        });
         stream.onAbort(() => client.close());
         client.send("retry: 1000\n\n");
         // Reconnected (Last-Event-ID): what it missed, as far as the ring reaches; else the `recent` it asked for.
         const backlog = after !== undefined ? this.#admin.recentTraffic(MAX_BACKLOG).filter((e) => e.seq > after) : recent > 0 ? this.#admin.recentTraffic(MAX_BACKLOG) : [];
         const wanted = backlog.filter((e) => feedMatches(filter, e));
         for (const event of wanted.slice(0, after !== undefined ? MAX_BACKLOG : recent).reverse()) client.offer(event);
-        if (!client.closed) unsubscribe = this.#admin.subscribe((event) => client.offer(event));
       });
     });
+  }
+
+  /** A client of the feed (what handle() serves over SSE); it leaves when closed. */
+  attach(filter: FeedFilter, write: (text: string) => Promise<void>, onClose: (reason: "dropped" | "closed") => void = () => {}): FeedClient {
+    const client = new FeedClient(
+      filter,
+      write,
+      (reason) => {
+        this.#clients.delete(client);
+        if (this.#clients.size === 0) this.#stop();
+        onClose(reason);
+      },
+      this.#limits,
+    );
+    this.#clients.add(client);
+    if (this.#ticker === undefined) {
+      this.#ticker = setInterval(() => this.#newSecond(), 1000);
+      this.#ticker.unref();
+    }
+    this.#resting = false;
+    this.#subscribe();
+    return client;
   }
 
   /** Ends every feed (the console is closing). */
   closeAll(): void {
     for (const client of [...this.#clients]) client.close();
+  }
+
+  #subscribe(): void {
+    this.#unsubscribe ??= this.#admin.subscribe((event) => this.#deliver(event));
+  }
+
+  #deliver(event: TrafficEvent): void {
+    let saturated = true;
+    for (const client of this.#clients) {
+      client.offer(event);
+      saturated &&= client.saturated;
+    }
+    if (saturated) {
+      this.#unsubscribe?.();
+      this.#unsubscribe = undefined;
+      this.#resting = true;
+    }
+  }
+
+  #newSecond(): void {
+    for (const client of this.#clients) client.newSecond(!this.#resting);
+    this.#resting = false;
+    if (this.#clients.size > 0) this.#subscribe();
+  }
+
+  #stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
+    this.#resting = false;
   }
 }

@@ -32,7 +32,7 @@ export function FeedView({ pid }: { pid: number }) {
   const [paused, setPaused] = useState(false);
   const [status, setStatus] = useState<Status>("connecting");
   const [rows, setRows] = useState<TrafficEvent[]>([]);
-  const [skipped, setSkipped] = useState(0);
+  const [skipped, setSkipped] = useState({ count: 0, exact: true });
   const incoming = useRef<TrafficEvent[]>([]);
   const lastSeq = useRef(0);
 
@@ -62,7 +62,10 @@ export function FeedView({ pid }: { pid: number }) {
       lastSeq.current = event.seq;
       incoming.current.push(event);
     });
-    source.addEventListener("skipped", (e) => setSkipped((n) => n + (JSON.parse((e as MessageEvent<string>).data) as { skipped: number }).skipped));
+    source.addEventListener("skipped", (e) => {
+      const told = JSON.parse((e as MessageEvent<string>).data) as { skipped: number; exact: boolean };
+      setSkipped((s) => ({ count: s.count + told.skipped, exact: s.exact && told.exact }));
+    });
     const draw = window.setInterval(() => {
       if (incoming.current.length === 0) return;
       const fresh = incoming.current.reverse();
@@ -116,7 +119,11 @@ export function FeedView({ pid }: { pid: number }) {
       </form>
       <p class="feed-status" role="status" aria-live="polite">
         {STATUS_TEXT[status]}
-        {skipped > 0 ? ` ${skipped} events were skipped (the feed shows at most 2,000 a second).` : ""}
+        {!skipped.exact
+          ? " More than 2,000 events a second came: the feed shows the first 2,000 of each second."
+          : skipped.count > 0
+            ? ` ${skipped.count} events were not shown: the feed shows at most 2,000 a second.`
+            : ""}
       </p>
       <p class="muted">
         {rows.length} event{rows.length === 1 ? "" : "s"} shown (at most {MAX_ROWS}).
