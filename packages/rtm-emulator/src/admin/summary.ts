@@ -1,7 +1,9 @@
 /** Longest summary of a quest, push or answer in a TrafficEvent. */
 export const SUMMARY_MAX_CHARS = 300;
-/** The signed quest's auth keys: left out of summaries (pid has its own field). */
-export const AUTH_KEYS: ReadonlySet<string> = new Set(["pid", "sign", "salt", "ts"]);
+/** The auth keys of a signed quest, and the file gate's token: left out of request summaries (pid has its own field). */
+export const AUTH_KEYS: ReadonlySet<string> = new Set(["pid", "sign", "salt", "ts", "token"]);
+/** Answers carry no auth keys: nothing is left out of them. */
+export const NO_KEYS: ReadonlySet<string> = new Set();
 /** Nesting shown before a value is cut to "…". */
 const MAX_DEPTH = 6;
 

@@ -3,7 +3,7 @@ import { peerOf, type PushConnection } from "../push/push-connection.js";
 import type { PushOutcome, PushTap } from "../push/push-delivery.js";
 import { ProjectCounters } from "./project-counters.js";
 import { Ring } from "./ring.js";
-import { summarize } from "./summary.js";
+import { NO_KEYS, summarize } from "./summary.js";
 import type { TrafficEvent } from "./types.js";
 
 /** TrafficEvents kept for recentTraffic(). */
@@ -83,7 +83,7 @@ export class TrafficTap implements PushTap {
       decoded = undefined; // our own encoding: never happens, and a summary is not worth a failed push
     }
     const base: QuestBase = { pid, method, connection: peerOf(connection), uid: uidOf(decoded) };
-    this.#emit(this.#event(base, "push", null, null, decoded === undefined ? "" : summarize(decoded)));
+    this.#emit(this.#event(base, "push", null, null, decoded === undefined ? "" : summarize(decoded, NO_KEYS)));
     const started = performance.now();
     return (error) => {
       this.#emit(this.#event(base, "pushAnswer", performance.now() - started, error === undefined ? null : errorOf(error), ""));
@@ -104,7 +104,7 @@ export class TrafficTap implements PushTap {
     const started = performance.now();
     const failed = (error: unknown): void => this.#emit(this.#failed(project, base, payload, error, performance.now() - started));
     const answered = (value: Payload | void): void => {
-      const summary = context.connection.isOpen ? summarize(value ?? {}) : NOT_ANSWERED;
+      const summary = context.connection.isOpen ? summarize(value ?? {}, NO_KEYS) : NOT_ANSWERED;
       this.#emit(this.#event(base, "answer", performance.now() - started, null, summary));
     };
     let result: Result;

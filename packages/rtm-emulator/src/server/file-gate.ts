@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FRAME_SIZE, FpnnServer, type ConnectionLimits } from "@rtmkit/fpnn";
+import { DEFAULT_MAX_FRAME_SIZE, FpnnServer, type ConnectionLimits, type ServerInterceptor } from "@rtmkit/fpnn";
 import { registerHandlers, type Endpoints, type RegisterOptions } from "@rtmkit/protocol";
 import { fileGateEndpoints, filesEndpoints } from "@rtmkit/rtm-server-sdk";
 import type { Authenticator } from "../auth.js";
@@ -38,6 +38,8 @@ export interface FileGateParts {
   readonly connectionLimits: Partial<ConnectionLimits> | undefined;
   readonly maxConnections: number;
   readonly now: (() => number) | undefined;
+  /** Around the gate's handlers (the admin model's traffic tap), as on the gateway. */
+  readonly interceptors?: readonly ServerInterceptor[] | undefined;
 }
 
 /** How registration answers bad requests, as the gateway's chat methods do. */
@@ -72,6 +74,7 @@ export class EmulatorFileGate {
       hooks: questLogHooks(parts.logger),
       limits: parts.connectionLimits,
       maxConnections: parts.maxConnections,
+      interceptors: parts.interceptors,
       maxFrameSize: Math.max(DEFAULT_MAX_FRAME_SIZE, maxFileBytes + parts.limits.maxAttrsBytes + FRAME_OVERHEAD_BYTES),
     });
     this.#server.on("error", (error) => parts.logger.error(`file gate: ${error.stack ?? error.message}`));

@@ -164,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       onPresenceChange: (pid, uid, online) => hub.presenceChanged(pid, uid, online),
     });
     registerServices(server, auth, services, codes);
-    fileGate = new EmulatorFileGate(options, { storage, chat: services.chat, limits, logger, connectionLimits: options.connectionLimits, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, now: options.now }, codes);
+    fileGate = new EmulatorFileGate(options, { storage, chat: services.chat, limits, logger, connectionLimits: options.connectionLimits, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, now: options.now, interceptors: [tap.interceptor] }, codes);
     fileGate.serveTokens(server, auth, codes);
     for (const implementation of options.handlers ?? []) {
       registerImplementation(server, verifiedImplementation(auth, overridesOnly(implementation)), codes);
