@@ -152,6 +152,7 @@ export function createProgram(): Command {
         `Projects: at least one, from --project, --projects-file or ${PROJECTS_ENV}.\nThey add up; a pid given in two places must have the same secret in both.\n` +
         "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n" +
         `  rtm-emulator --projects-file ./projects.txt\n  ${PROJECTS_ENV}=11000001:s1,11000002:s2 rtm-emulator\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10\n` +
+        `  rtm-emulator --project 1:a --console-port 0       # the web console on a free port (its URL is printed)\n` +
         `\nCommands: when stdin is a terminal or a pipe, one command per line, one line answered each:\n${CONSOLE_COMMANDS.map(([usage, does]) => `  ${usage.padEnd(45)}${does}`).join("\n")}`,
     )
     .version(packageVersion(import.meta.url), "-V, --version", "print the version")

@@ -3,6 +3,7 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { consoleNote } from "../src/console/attach.js";
 import { resolveConsoleOptions } from "../src/console/options.js";
 import { startConsole } from "../src/console/server.js";
 import { Logger } from "../src/server/logger.js";
@@ -121,7 +122,7 @@ describe("console start and stop", () => {
     expect(lines.join("")).toContain(`console: port ${port} is in use; serving the console on a free port instead`);
   });
 
-  it("answers 503 with what to run when its page is not built, and the API still works", async () => {
+  it("answers 503 with what to run when its page is not built, the startup line says so, and the API still works", async () => {
     const emulator = await consoleEmulator();
     const unbuilt = await startConsole(emulator, resolveConsoleOptions(true)!, new Logger("silent", () => {}), { found: false, looked: ["/nowhere/console/"] });
     onCleanup(() => unbuilt.close());
@@ -129,5 +130,7 @@ describe("console start and stop", () => {
     expect(page.status).toBe(503);
     expect(await page.text()).toContain("build:console");
     expect((await fetch(new URL("/api/projects", unbuilt.url))).status).toBe(200);
+    expect(consoleNote(unbuilt)).toBe(`; console ${unbuilt.url} (its page is not built: run \`npm run setup\` or \`pnpm --filter @rtmkit/rtm-emulator build:console\`; the API works)`);
+    expect(consoleNote(undefined)).toBe("");
   });
 });
