@@ -40,6 +40,12 @@ describe("console guard on localhost (no token)", () => {
     expect(read.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
+  it("asks no token on ::1 either, and takes [::1]:port as its Host", async () => {
+    const emulator = await consoleEmulator({ console: { host: "::1" } });
+    expect(emulator.consoleUrl).toMatch(/^http:\/\/\[::1\]:\d+\/$/);
+    expect((await fetch(new URL("/api/projects", emulator.consoleUrl))).status).toBe(200);
+  });
+
   it("serves the built page with a strict content security policy", async () => {
     const emulator = await consoleEmulator();
     const page = await fetch(emulator.consoleUrl);
