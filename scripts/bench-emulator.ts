@@ -4,6 +4,13 @@
  * server each get a core.
  *
  *   npm run bench:emulator [-- --rows 1000000 --seconds 10 --in-flight 64]
+ *
+ * With --console, then rounds of sends in three modes, alternating (each round runs all three, in a rotating order,
+ * so that a change in machine load falls on every mode): the web console off, on with no browser, and on with one
+ * client reading the live feed (GET /api/feed, as an open browser tab does). Sends/s per mode, and each mode's change
+ * against "off" in the same round (median of the rounds, with the range).
+ *
+ *   npm run bench:emulator -- --console [--rows 100000 --console-rounds 5 --console-seconds 5]
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -12,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { RTMServerClient } from "@rtmkit/rtm-server-sdk";
-import type { ReadyMessage } from "./bench/emulator/emulator-process.js";
+import type { ConsoleMessage, ReadyMessage } from "./bench/emulator/emulator-process.js";
 import { BENCH_PID, GROUPS, USERS } from "./bench/emulator/fill.js";
 import { percentiles, type Percentiles } from "./bench/emulator/stats.js";
 
@@ -24,6 +31,10 @@ const { values } = parseArgs({
     connections: { type: "string", default: "4" },
     /** Write a V8 CPU profile of the emulator process into this directory. */
     "cpu-prof": { type: "string" },
+    /** Then measure what the web console costs (see above). */
+    console: { type: "boolean", default: false },
+    "console-rounds": { type: "string", default: "5" },
+    "console-seconds": { type: "string", default: "5" },
   },
 });
 const ROWS = Number(values.rows);
@@ -38,6 +49,10 @@ const PAGE_P99_TARGET_MS = 2;
  * serving carry that work's GC and the JIT warming up (p99 of the first 5,000 pages: 1.1–2.1 ms; afterwards ~0.5 ms).
  */
 const HISTORY_WARMUP_PAGES = 2000;
+
+/** The modes of --console, each measured once per round. */
+const CONSOLE_MODES = ["console off", "console on, no browser", "console on, feed open"] as const;
+type ConsoleMode = (typeof CONSOLE_MODES)[number];
 
 const dir = mkdtempSync(join(tmpdir(), "rtm-bench-emulator-"));
 const db = join(dir, "bench.sqlite");
@@ -86,6 +101,7 @@ try {
   console.log(`| server CPU per 1k sends | ${(serverCpu / 1000 / (sends / 1000)).toFixed(1)} ms | |`);
   console.log(`| client CPU per 1k sends | ${((clientCpu.user + clientCpu.system) / 1000 / (sends / 1000)).toFixed(1)} ms | |`);
   console.log(`\ndatabase after the run: ${(statSync(db).size / 2 ** 20).toFixed(0)} MiB (+ WAL)`);
+  if (values.console) await consoleRounds(Number(values["console-rounds"]), Number(values["console-seconds"]));
 } finally {
   await Promise.all(clients.map((c) => c.close()));
   child.disconnect();
@@ -122,6 +138,92 @@ async function sendFor(seconds: number, latencies: number[] | undefined): Promis
   };
   await Promise.all(clients.flatMap((client, c) => Array.from({ length: IN_FLIGHT }, (_, w) => worker(client, c * IN_FLIGHT + w))));
   return done;
+}
+
+async function consoleRounds(rounds: number, seconds: number): Promise<void> {
+  const perMode = new Map<ConsoleMode, number[]>(CONSOLE_MODES.map((mode) => [mode, []]));
+  const feedRates: { events: number; cappedSeconds: number }[] = [];
+  console.log(`\nweb console: ${rounds} rounds x ${CONSOLE_MODES.length} modes x ${seconds} s of sends`);
+  for (let round = 0; round < rounds; round++) {
+    const order = CONSOLE_MODES.map((_, i) => CONSOLE_MODES[(i + round) % CONSOLE_MODES.length]!);
+    for (const mode of order) {
+      let { consoleUrl: url, feedClients } = await switchConsole(mode === "console off" ? "off" : "on");
+      // The feed reader of the mode before has gone; the console notices its socket close within milliseconds.
+      for (let waited = 0; feedClients !== 0; waited += 10) {
+        if (waited > 2000) throw new Error(`the feed client of the mode before is still connected (${feedClients})`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        ({ consoleUrl: url, feedClients } = await switchConsole("on"));
+      }
+      const feed = mode === "console on, feed open" ? readFeed(new URL("/api/feed", url!).href) : undefined;
+      await sendFor(0.5, undefined); // settle after the switch
+      const started = performance.now();
+      const sends = await sendFor(seconds, undefined);
+      const elapsed = (performance.now() - started) / 1000;
+      perMode.get(mode)!.push(sends / elapsed);
+      if (feed !== undefined) {
+        const read = await feed.stop();
+        feedRates.push({ events: read.events / read.seconds, cappedSeconds: read.cappedSeconds });
+      }
+    }
+    console.log(`round ${round + 1}: ${CONSOLE_MODES.map((mode) => `${mode} ${Math.round(perMode.get(mode)![round]!).toLocaleString("en-US")}/s`).join(", ")}`);
+  }
+  await switchConsole("off");
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
+  const off = perMode.get("console off")!;
+  console.log("");
+  console.log("| mode | sendChat/s (median) | change vs off, same round: median (lowest, highest) |");
+  console.log("|---|---|---|");
+  for (const mode of CONSOLE_MODES) {
+    const rates = perMode.get(mode)!;
+    const changes = rates.map((rate, round) => rate / off[round]! - 1).sort((a, b) => a - b);
+    const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+    console.log(`| ${mode} | ${Math.round(median(rates)).toLocaleString("en-US")} | ${mode === "console off" ? "" : `${pct(median(changes))} (${pct(changes[0]!)}, ${pct(changes[changes.length - 1]!)})`} |`);
+  }
+  const feedEvents = median(feedRates.map((r) => r.events));
+  const capped = feedRates.reduce((sum, r) => sum + r.cappedSeconds, 0);
+  console.log(`\nfeed client: ${Math.round(feedEvents).toLocaleString("en-US")} events/s received (median of rounds); ${capped} seconds told as over the feed's 2,000 events/s`);
+}
+
+function switchConsole(to: "on" | "off"): Promise<ConsoleMessage> {
+  return new Promise((resolve) => {
+    const onMessage = (message: Partial<ConsoleMessage>) => {
+      if (message.consoleUrl === undefined || message.feedClients === undefined) return;
+      child.off("message", onMessage);
+      resolve(message as ConsoleMessage);
+    };
+    child.on("message", onMessage);
+    child.send({ console: to });
+  });
+}
+
+/** A feed client reading everything as it comes (a browser tab with the live feed open); counts what it got. */
+function readFeed(url: string): { stop(): Promise<{ events: number; cappedSeconds: number; seconds: number }> } {
+  const abort = new AbortController();
+  const opened = performance.now();
+  let events = 0;
+  let cappedSeconds = 0;
+  const reading = (async () => {
+    try {
+      const response = await fetch(url, { signal: abort.signal });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        events += value.split("event: traffic").length - 1;
+        cappedSeconds += value.split("event: skipped").length - 1;
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+    }
+  })();
+  return {
+    async stop() {
+      const seconds = (performance.now() - opened) / 1000;
+      abort.abort();
+      await reading;
+      return { events, cappedSeconds, seconds };
+    },
+  };
 }
 
 function serverCpuMicros(): Promise<number> {

@@ -3,7 +3,8 @@
  * dist/ with tsdown, pnpm applies publishConfig and rewrites workspace:*), `npm install` the tarballs into a
  * fresh project under os.tmpdir() (real copies, no links, no tsx), then with plain node:
  *  - an ESM and a CommonJS script each start the installed `rtm-emulator` bin on a free port and do
- *    sendChat + getP2PChat through the installed SDK;
+ *    sendChat + getP2PChat through the installed SDK, and load the web console's page (built into the package)
+ *    from an emulator started in process;
  *  - the installed `rtmkit-gen` bin generates an SDK from the IDL the generator package ships;
  *  - tsc type-checks small consumers with moduleResolution nodenext (an .mts and a .cts file) and bundler.
  * One pack and one install serve every check. Slow (builds and installs): minutes, not seconds.
@@ -131,6 +132,14 @@ try {
   const page = await client.getP2PChat(1001n, 1002n, true, 10, 0n, 0n, 0n);
   const back = page.messages.find((m) => m.messageId === sent.mid || m.message === text);
   console.log("read back: " + (back ? back.message : "(nothing)") + " of " + page.count);
+  // The web console's page ships built in the package: served by an emulator started in this process.
+  const withConsole = await pkg3.startEmulator({ projects: [{ pid: 1, secret: "s" }], console: true });
+  try {
+    const consolePage = await fetch(withConsole.consoleUrl);
+    console.log("console page: " + consolePage.status + " " + (await consolePage.text()).includes('src="app.js"'));
+  } finally {
+    await withConsole.close();
+  }
 } finally {
   await client.close();
   child.kill("SIGTERM");
@@ -162,6 +171,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     writeFileSync(script, chatScript(format));
     const { stdout } = await timed(`${format} script`, () => run(process.execPath, [script], { cwd: app, env: cleanEnv() }));
     expect(stdout).toContain(`read back: hello from ${format} of 1`);
+    expect(stdout).toContain("console page: 200 true");
     expect(stdout).toContain("emulator exit: 0");
   });
 

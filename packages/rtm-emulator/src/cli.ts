@@ -3,6 +3,7 @@ import { curveNames, type CurveName } from "@rtmkit/fpnn";
 import { RtmErrorCode } from "@rtmkit/rtm-server-sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MAX_SALTS_PER_PROJECT, DEFAULT_TS_SKEW_SECONDS } from "./auth.js";
+import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, type ConsoleOptions } from "./console/options.js";
 import type { FaultOptions } from "./faults.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./files/file-service.js";
 import { bodyLimitsProblem, DEFAULT_LIMITS, MAX_ROW_BODY_BYTES, type ChatLimits } from "./limits.js";
@@ -52,6 +53,8 @@ export interface EmulatorCliOptions {
   readonly pushTimeoutSeconds: number;
   readonly maxUnansweredPushes: number;
   readonly pushPingSeconds: number;
+  /** The web console (undefined with --no-console); its default port falls back to a free one when taken. */
+  readonly console: ConsoleOptions | undefined;
 }
 
 export type CliParseResult =
@@ -126,6 +129,15 @@ export function createProgram(): Command {
         .argParser(integerIn("--max-unanswered-pushes", 1, 1_000_000)),
     )
     .addOption(new Option("--push-ping <seconds>", "seconds between the pings sent to every listening connection; 0 = no ping").default(DEFAULT_PUSH_PING_SECONDS).argParser(integerIn("--push-ping", 0, 86_400)))
+    .addOption(
+      new Option("--console-port <port>", "HTTP port of the web console (0 = any free port; when the default is taken, a free one)")
+        .default(DEFAULT_CONSOLE_PORT)
+        .argParser(integerIn("--console-port", 0, 65535)),
+    )
+    .addOption(
+      new Option("--console-host <host>", "address of the web console; any other than 127.0.0.1, ::1 or localhost asks a token (printed at start) on every request").default(DEFAULT_CONSOLE_HOST),
+    )
+    .addOption(new Option("--no-console", "do not serve the web console"))
     .addOption(new Option("--file-gate-port <port>", "TCP port of the file gate, where file sends go after filetoken (0 = any free port)").default(0).argParser(integerIn("--file-gate-port", 0, 65535)))
     .addOption(new Option("--max-file-bytes <bytes>", `largest file of a file send (else ${RtmErrorCode.LargeFileOrAttrs})`).default(DEFAULT_MAX_FILE_BYTES).argParser(integerIn("--max-file-bytes", 1, 1024 * 1024 * 1024)))
     .addOption(
@@ -140,6 +152,7 @@ export function createProgram(): Command {
         `Projects: at least one, from --project, --projects-file or ${PROJECTS_ENV}.\nThey add up; a pid given in two places must have the same secret in both.\n` +
         "\nExamples:\n  rtm-emulator --project 11000001:test-secret-123\n  rtm-emulator --port 0 --project 1:a --project 2:b --db ./rtm.sqlite\n" +
         `  rtm-emulator --projects-file ./projects.txt\n  ${PROJECTS_ENV}=11000001:s1,11000002:s2 rtm-emulator\n  rtm-emulator --project 1:a --fault-latency 50-200 --fault-drop-every 10\n` +
+        `  rtm-emulator --project 1:a --console-port 0       # the web console on a free port (its URL is printed)\n` +
         `\nCommands: when stdin is a terminal or a pipe, one command per line, one line answered each:\n${CONSOLE_COMMANDS.map(([usage, does]) => `  ${usage.padEnd(45)}${does}`).join("\n")}`,
     )
     .version(packageVersion(import.meta.url), "-V, --version", "print the version")
@@ -216,9 +229,17 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
     handlers?: string[];
     fileGatePort: number;
     maxFileBytes: number;
+    console: boolean;
+    consolePort: number;
+    consoleHost: string;
   }>();
   if (o.keyCurve !== undefined && o.key === undefined) throw new CliUsageError("option '--key-curve <curve>' needs '--key <file>'");
   if (o.host.trim() === "") throw new CliUsageError("option '--host <host>' must not be empty");
+  if (o.consoleHost.trim() === "") throw new CliUsageError("option '--console-host <host>' must not be empty");
+  const consoleFlag = (["consolePort", "consoleHost"] as const).find((key) => program.getOptionValueSource(key) === "cli");
+  if (!o.console && consoleFlag !== undefined) {
+    throw new CliUsageError(`option '${consoleFlag === "consolePort" ? "--console-port <port>" : "--console-host <host>"}' does nothing with '--no-console'`);
+  }
   const bodies = bodyLimitsProblem({ maxMessageBytes: o.maxMsgBytes, maxAttrsBytes: o.maxAttrsBytes }, { msg: "--max-msg-bytes", attrs: "--max-attrs-bytes" });
   if (bodies !== undefined) throw new CliUsageError(bodies);
   const projects = mergeProjects([
@@ -257,6 +278,9 @@ export function parseCliArgs(argv: readonly string[], sources: CliSources = {}):
       pushTimeoutSeconds: o.pushTimeout,
       maxUnansweredPushes: o.maxUnansweredPushes,
       pushPingSeconds: o.pushPing,
+      console: o.console
+        ? { port: o.consolePort, host: o.consoleHost, fallbackToFreePort: program.getOptionValueSource("consolePort") === "default" }
+        : undefined,
     },
   };
 }

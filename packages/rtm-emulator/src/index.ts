@@ -47,6 +47,7 @@ export {
   type StartEmulator,
 } from "./cli.js";
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server/start.js";
+export { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, type ConsoleOption, type ConsoleOptions } from "./console/options.js";
 export { type UserSend, type UserSent } from "./server/user-activity.js";
 export { DEFAULT_MAX_UNANSWERED_PUSHES, DEFAULT_PUSH_PING_SECONDS, DEFAULT_PUSH_TIMEOUT_SECONDS, type PushOptions } from "./push/push-options.js";
 export { type PushStats } from "./push/push-stats.js";

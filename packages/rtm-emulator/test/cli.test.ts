@@ -34,6 +34,7 @@ describe("parseCliArgs", () => {
       pushTimeoutSeconds: 10,
       maxUnansweredPushes: 1000,
       pushPingSeconds: 20,
+      console: { port: 13316, host: "127.0.0.1", fallbackToFreePort: true },
     });
   });
 
@@ -45,6 +46,7 @@ describe("parseCliArgs", () => {
       "--fault-close-after", "7", "--fault-methods", "sendmsg, getmsg", "--key", "/tmp/server.key", "--key-curve", "secp256r1",
       "--idle-timeout", "0", "--frame-timeout", "5", "--max-connections", "10", "--file-gate-port", "13316", "--max-file-bytes", "1000",
       "--push-timeout", "3", "--max-unanswered-pushes", "50", "--push-ping", "0", "--fault-duplicate-pushes",
+      "--console-port", "14000", "--console-host", "0.0.0.0",
     ]);
     expect(options).toEqual({
       port: 0,
@@ -68,6 +70,7 @@ describe("parseCliArgs", () => {
       pushTimeoutSeconds: 3,
       maxUnansweredPushes: 50,
       pushPingSeconds: 0,
+      console: { port: 14000, host: "0.0.0.0", fallbackToFreePort: false },
     });
     expect(run(["--project", "1:a", "--fault-latency", "15"]).faults.latencyMs).toBe(15);
   });

@@ -36,6 +36,7 @@ export async function startFromCli(options: EmulatorCliOptions): Promise<Running
     pushTimeoutSeconds: options.pushTimeoutSeconds,
     maxUnansweredPushes: options.maxUnansweredPushes,
     pushPingSeconds: options.pushPingSeconds,
+    console: options.console,
   });
 }
 

@@ -4,6 +4,9 @@ import { createEmulatorAdmin, type EmulatorAdmin } from "../admin/admin.js";
 import { MethodFaults } from "../admin/method-faults.js";
 import { TrafficTap } from "../admin/traffic-tap.js";
 import { Authenticator } from "../auth.js";
+import { consoleNote, serveConsole } from "../console/attach.js";
+import { resolveConsoleOptions, type ConsoleOption } from "../console/options.js";
+import type { RunningConsole } from "../console/server.js";
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, type LogLevel } from "../cli.js";
 import { RtmErrorCode } from "../errors.js";
 import { FaultInjector, type FaultOptions } from "../faults.js";
@@ -72,6 +75,11 @@ export interface EmulatorOptions extends FileGateOptions, PushOptions {
    * handler answers 20004 naming it.
    */
   handlers?: readonly Implementation[];
+  /**
+   * The web console (docs/emulator/console.md): off when absent or false; `true` or `{ port?, host?, token? }` serves
+   * it (127.0.0.1 and a free port by default; a host beyond localhost asks a token on every request).
+   */
+  console?: ConsoleOption;
 }
 
 export interface RunningEmulator extends FileGateAccess {
@@ -104,13 +112,16 @@ export interface RunningEmulator extends FileGateAccess {
   pushStats(): PushStats;
   /** The admin model: traffic and stats, runtime faults per method, the stored state, and actions on it (docs/emulator/admin.md). */
   readonly admin: EmulatorAdmin;
-  /** Stops accepting, lets in-flight quests answer, closes every connection, then closes the database. Idempotent. */
+  /** The web console's URL, with `?token=` when it asks one (what to open in a browser); undefined without a console. */
+  readonly consoleUrl: string | undefined;
+  /** Stops the console, stops accepting, lets in-flight quests answer, closes every connection, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
 /** Starts an RTM emulator: the RTM server API over FPNN, signed quests, SQLite storage. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const projects = projectMap(options.projects);
+  const consoleOptions = resolveConsoleOptions(options.console);
   const logger = new Logger(options.logLevel ?? "silent", options.log ?? ((line) => void process.stderr.write(line)));
   const auth = new Authenticator({ projects, tsSkewSeconds: options.tsSkewSeconds, now: options.now, maxSaltsPerProject: options.maxSaltsPerProject });
   const limits = resolveLimits(options.limits);
@@ -186,11 +197,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const pinger = new PushPinger(push.pushPingSeconds, () => hub.ping());
   const users = new UserActivity(projects, services);
   const admin = createEmulatorAdmin({ projects, storage, services, listen, tap, faults: methodFaults, now });
-  logger.info(
-    `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
-      `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${options.faults?.duplicatePushes === true ? "; pushes sent twice" : ""}${server.publicKey ? "; encryption on" : ""}`,
-  );
-  return {
+  let webConsole: RunningConsole | undefined;
+  const emulator: RunningEmulator = {
     endpoint,
     host: address.host,
     port: address.port,
@@ -206,10 +214,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
     pushStats: () => hub.stats(),
     admin,
+    get consoleUrl() {
+      return webConsole?.openUrl;
+    },
     fileGateEndpoint: fileGate.endpoint,
     readFile: (url) => fileGate.readFile(url),
     close() {
       closing ??= (async () => {
+        await webConsole?.close();
         pinger.stop();
         try {
           const stopping = Promise.all([server.close(), fileGate.close()]);
@@ -224,6 +236,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return closing;
     },
   };
+  try {
+    webConsole = await serveConsole(emulator, consoleOptions, logger);
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  logger.info(
+    `rtm-emulator listening on ${endpoint}; file gate ${fileGate.endpoint}; projects ${[...projects.keys()].join(", ")}; ` +
+      `db ${options.db ?? "in memory"}${faults.enabled ? "; fault injection on" : ""}${options.faults?.duplicatePushes === true ? "; pushes sent twice" : ""}${server.publicKey ? "; encryption on" : ""}${consoleNote(webConsole)}`,
+  );
+  return emulator;
 }
 
 /** Logs refused connections at most once a second: a flood of them must not flood the log too. */
