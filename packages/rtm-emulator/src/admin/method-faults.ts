@@ -1,5 +1,6 @@
 import { FpnnError, type Payload, type QuestContext, type ServerConnection, type ServerHandler, type ServerInterceptor } from "@rtmkit/fpnn";
 import { RAISER } from "../server/chat-handlers.js";
+import { HeldAnswers } from "../server/held-answers.js";
 import { describe } from "./args.js";
 import type { MethodFault } from "./types.js";
 
@@ -21,10 +22,9 @@ export class MethodFaults {
   readonly #methods: ReadonlySet<string>;
   readonly #faults = new Map<string, Readonly<MethodFault>>();
   /** Connections holding answers that are never sent (each leaves when it closes). */
-  readonly #holding = new Set<ServerConnection>();
+  readonly #held = new HeldAnswers();
   /** Delays running now, each ended early by closeHeld(); at most one per quest in flight. */
   readonly #delays = new Set<() => void>();
-  #closing = false;
 
   constructor(methods: Iterable<string>) {
     this.#methods = new Set(methods);
@@ -61,8 +61,7 @@ export class MethodFaults {
 
   /** The server is closing: held answers are never coming (their connections close) and delays end now. */
   closeHeld(): void {
-    this.#closing = true;
-    for (const connection of this.#holding) void connection.close();
+    this.#held.release();
     for (const end of [...this.#delays]) end();
   }
 
@@ -78,13 +77,13 @@ export class MethodFaults {
       }
     }
     if (fault.delayMs !== undefined && fault.delayMs > 0) await this.#delay(fault.delayMs);
-    if (fault.dropAnswer === true) return this.#hold(context.connection);
+    if (fault.dropAnswer === true) return this.#held.hold(context.connection);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
 
   #delay(ms: number): Promise<void> {
-    if (this.#closing) return Promise.resolve();
+    if (this.#held.releasing) return Promise.resolve();
     return new Promise((resolve) => {
       const end = (): void => {
         clearTimeout(timer);
@@ -94,17 +93,6 @@ export class MethodFaults {
       const timer = setTimeout(end, ms);
       this.#delays.add(end);
     });
-  }
-
-  /** Settles only once the connection is closed, when the runtime no longer answers. */
-  async #hold(connection: ServerConnection): Promise<undefined> {
-    if (!this.#holding.has(connection)) {
-      this.#holding.add(connection);
-      void connection.closed.then(() => this.#holding.delete(connection));
-    }
-    if (this.#closing) void connection.close();
-    await connection.closed;
-    return undefined;
   }
 }
 

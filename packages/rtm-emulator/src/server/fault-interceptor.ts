@@ -1,5 +1,6 @@
 import type { ServerConnection, ServerHandler, ServerInterceptor } from "@rtmkit/fpnn";
 import { NO_FAULT, type ConnectionFaults, type FaultDecision, type FaultInjector } from "../faults.js";
+import { HeldAnswers } from "./held-answers.js";
 
 /**
  * Carries the fault injector's decisions out around the handlers: every quest of a connection is counted
@@ -11,8 +12,7 @@ export class FaultInterception {
   readonly #injector: FaultInjector;
   readonly #faults = new WeakMap<ServerConnection, ConnectionFaults>();
   /** Connections holding answers that are never sent; close() must drop them or their handlers never finish. */
-  readonly #holding = new Set<ServerConnection>();
-  #closing = false;
+  readonly #held = new HeldAnswers();
 
   constructor(injector: FaultInjector) {
     this.#injector = injector;
@@ -30,15 +30,14 @@ export class FaultInterception {
     if (decision.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
     // After the answer has been written (the runtime writes it when this promise settles).
     if (decision.closeAfterAnswer) setImmediate(() => void context.connection.close());
-    if (decision.dropAnswer) return this.#hold(context.connection);
+    if (decision.dropAnswer) return this.#held.hold(context.connection);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   };
 
   /** The server is closing: connections that hold dropped answers are closed (those answers were never coming). */
   closeHeld(): void {
-    this.#closing = true;
-    for (const connection of this.#holding) void connection.close();
+    this.#held.release();
   }
 
   #decide(connection: ServerConnection, method: string): FaultDecision {
@@ -48,16 +47,5 @@ export class FaultInterception {
       this.#faults.set(connection, faults);
     }
     return faults.onQuest(method);
-  }
-
-  /** Settles only once the connection is closed, when the runtime no longer answers. */
-  async #hold(connection: ServerConnection): Promise<undefined> {
-    if (!this.#holding.has(connection)) {
-      this.#holding.add(connection);
-      void connection.closed.then(() => this.#holding.delete(connection));
-    }
-    if (this.#closing) void connection.close();
-    await connection.closed;
-    return undefined;
   }
 }
